@@ -14,6 +14,18 @@ export { MAX_SEARCH_COUNT, searchCount, searchText } from './search-query';
 /** The result parameters every search takes besides its own. */
 const CONTROL_PARAMS = new Set(['_summary', '_count', '_offset', '_format', '_pretty', '_elements', '_sort', '_total']);
 
+/**
+ * 400 for a search that is to select one resource (a conditional create, update or delete; a conditional reference)
+ * and names no search parameter: nothing, or only result parameters (`_count`, `_sort`, `_summary` …), which shape an
+ * answer and select nothing, so the search would select every resource.
+ */
+export function refuseSelectingNothing(query: Record<string, unknown>): void {
+  const names = Object.keys(query);
+  if (names.some((name) => !CONTROL_PARAMS.has(name))) return;
+  const only = names.length > 0 ? { en: `, only result parameters (${names.join(', ')}), which select none`, da: `, kun resultatparametre (${names.join(', ')}), som ikke udvælger nogen` } : { en: '', da: '' };
+  throw FhirError.invalid(`it names no search parameter${excerpt(only.en, 200)}`, { da: `den nævner ingen søgeparameter${excerpt(only.da, 200)}` });
+}
+
 export interface SearchOptions<C> {
   type: SubsettableType;
   /** The search's own URL as it was asked (the links are made from it) and the FHIR base (for fullUrls). */

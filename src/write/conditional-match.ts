@@ -1,6 +1,7 @@
 import { excerpt } from '../errors/excerpt';
 import { danishReason, FhirError } from '../errors/fhir-error';
 import { parseQueryString } from '../fhir/query-string';
+import { refuseSelectingNothing } from '../fhir/search';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { findTerminology } from '../terminology/search';
@@ -38,9 +39,9 @@ export function conditionalMatch(registry: TerminologyRegistry, { type, search, 
   const label = where === undefined ? { en: `The search '${named}'`, da: `Søgningen '${named}'` } : { en: `${where} '${named}'`, da: `${where} '${named}'` };
   let matches: TerminologyResource[];
   try {
-    // the answer's format, which the URL of a conditional update or delete may carry, selects nothing
-    const { _format: _f, _pretty: _p, ...parameters } = parseQueryString(query);
-    if (Object.keys(parameters).length === 0) throw FhirError.invalid('it names no search parameter', { da: 'den nævner ingen søgeparameter' });
+    // result parameters (the answer's format, which the URL of a conditional update or delete may carry, too) select nothing
+    const parameters = parseQueryString(query);
+    refuseSelectingNothing(parameters);
     matches = findTerminology(registry, type, parameters);
   } catch (e) {
     if (!(e instanceof FhirError) || e.status >= 500) throw e;

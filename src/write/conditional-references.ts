@@ -1,6 +1,7 @@
 import { excerpt } from '../errors/excerpt';
 import { danishReason, FhirError } from '../errors/fhir-error';
 import { parseQueryString } from '../fhir/query-string';
+import { refuseSelectingNothing } from '../fhir/search';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { TerminologyType } from '../terminology/resource-set';
 import { findTerminology, TERMINOLOGY_SEARCH_PARAMS } from '../terminology/search';
@@ -51,7 +52,9 @@ function resolve(type: string, search: string, named: string, registry: Terminol
   }
   let matches: { id?: string }[];
   try {
-    matches = findTerminology(registry, type as TerminologyType, parseQueryString(search));
+    const parameters = parseQueryString(search);
+    refuseSelectingNothing(parameters);
+    matches = findTerminology(registry, type as TerminologyType, parameters);
   } catch (e) {
     if (!(e instanceof FhirError) || e.status >= 500) throw e;
     return {

@@ -91,6 +91,11 @@ describe('If-None-Exist on a create', () => {
   it.each([
     ['an unknown search parameter', 'colour=red', /^If-None-Exist 'colour=red' is not a search this server can make: Unknown search parameter 'colour' for CodeSystem$/],
     ['no search parameter', '', /^If-None-Exist '' is not a search this server can make: it names no search parameter$/],
+    ['a lone ?', '?', /^If-None-Exist '\?' is not a search this server can make: it names no search parameter$/],
+    ...['_count=1', '_sort=name', '_summary=count', '_elements=url', '_offset=1', '_total=accurate', '_format=xml', '_count=1&_sort=name'].map((only) => [
+      `only result parameters (${only})`, only,
+      new RegExp(`^If-None-Exist '${only}' is not a search this server can make: it names no search parameter, only result parameters \\(${only.replace(/=[^&]*/g, '').replace(/&/g, ', ')}\\), which select none$`),
+    ] as [string, string, RegExp]),
   ])('is 400 for %s, and writes nothing', async (_what, condition, text) => {
     const { codeSystem } = sampleCatalog('101', 'uden-soegning');
     const res = await create(codeSystem, condition, { 'Accept-Language': 'en' }).expect(400);
@@ -151,6 +156,20 @@ describe('PUT [type]?[search] and DELETE [type]?[search]', () => {
     const several = await conditionalPut({ ...codeSystem, id: undefined, title: 'Y' }, 'url:below=http://faelles-tx.dk/fhir/kommune/101/CodeSystem/', { 'Accept-Language': 'en' }).expect(412);
     expect((several.body as OperationOutcome).issue[0]).toMatchObject({ code: 'multiple-matches', details: { text: expect.stringMatching(/a conditional update needs a search that matches one at most$/) } });
     expect(((await request(app).get(`/fhir/CodeSystem/${codeSystem.id}`).expect(200)).body as CodeSystem).meta?.versionId).toBe('1');
+  });
+
+  it('a PUT or DELETE whose search names only result parameters is 400 (it would select every resource), in English and Danish; nothing is written', async () => {
+    const { codeSystem } = sampleCatalog('101', 'kun-resultat');
+    for (const only of ['_count=1', '_sort=name', '_summary=count', '_elements=url']) {
+      const put = await conditionalPut({ ...codeSystem, id: undefined }, only, { 'Accept-Language': 'en' }).expect(400);
+      expect((put.body as OperationOutcome).issue[0]!.details?.text)
+        .toBe(`The search '${only}' is not a search this server can make: it names no search parameter, only result parameters (${only.split('=')[0]}), which select none`);
+      const del = await request(app).delete(`/fhir/CodeSystem?${only}`).set({ Authorization: auth, 'Accept-Language': 'da' }).expect(400);
+      expect((del.body as OperationOutcome).issue[0]!.details?.text)
+        .toBe(`Søgningen '${only}' er ikke en søgning, serveren kan udføre: den nævner ingen søgeparameter, kun resultatparametre (${only.split('=')[0]}), som ikke udvælger nogen`);
+    }
+    expect(await countOf('CodeSystem', { url: codeSystem.url! })).toBe(0);
+    expect(await countOf('CodeSystem', { _summary: 'count' })).toBeGreaterThan(1);
   });
 
   it('a DELETE deletes the one resource its search finds, and nothing when it finds none', async () => {

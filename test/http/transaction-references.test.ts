@@ -150,6 +150,12 @@ describe('a conditional reference (Type?search) in a transaction', () => {
 
     const unknown = await transaction([post({ ...codeSystem, extension: [source('ValueSet?farve=blaa')] })]).expect(400);
     expect(issues(unknown)[0]!.details?.text).toBe("Bundle.entry[0].resource.extension[0].valueReference.reference: The conditional reference 'ValueSet?farve=blaa' is not a search this server can make: Unknown search parameter 'farve' for ValueSet");
+    // a search of result parameters only, or of nothing, selects nothing: it would be every resource of the type
+    for (const [reference, said] of [['ValueSet?_count=1', ', only result parameters (_count), which select none'], ['ValueSet?', '']]) {
+      const nothing = await transaction([post({ ...codeSystem, extension: [source(reference!)] })]).expect(400);
+      expect(issues(nothing)[0]!.details?.text)
+        .toBe(`Bundle.entry[0].resource.extension[0].valueReference.reference: The conditional reference '${reference}' is not a search this server can make: it names no search parameter${said}`);
+    }
     await nothingWritten(codeSystem.url!, conceptMap.url!);
   });
 
