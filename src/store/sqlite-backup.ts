@@ -125,7 +125,7 @@ function pruneBackups(folder: string, keep: number): string[] {
  * there, opened as a store (which brings an older schema up to this build's) and read as the server reads it at
  * start, and the restore's AuditEvent (`audit`) recorded in it; only then is the current data file moved into a folder
  * of its own beside it (`before-restore-…`, with its journal files, checkpointed first when it can be), and the copy
- * renamed into its place. A backup that fails a check changes nothing.
+ * renamed into its place. A backup that fails a check changes nothing (a copy an interrupted restore left waiting stays as it was).
  */
 export async function restoreSqliteStore(dataDir: string, from: string, options: { now?: Date; audit?: (restore: RestoreAudit) => AuditRecord } = {}): Promise<RestoreResult> {
   const now = options.now ?? new Date();
@@ -137,15 +137,18 @@ export async function restoreSqliteStore(dataDir: string, from: string, options:
   const staged = path.join(dataDir, `${SQLITE_FILE_NAME}${RESTORING_SUFFIX}`);
   const replaced = [live, `${live}-wal`, `${live}-shm`].some((f) => fs.existsSync(f));
   const aside = replaced ? unusedName(path.join(dataDir, `before-restore-${backupFileName(now).replace(/^faelles-tx-|\.sqlite$/g, '')}`)) : undefined;
+  // The copy is checked under a name of its own, and takes the name `staged` only once it has passed: a copy left
+  // there by a restore interrupted after it moved the data file away is the data folder's only store until then.
+  const checking = `${staged}.partial`;
   try {
-    removeWithJournals(staged);
+    removeWithJournals(checking);
     let contents: BackupContents;
     try {
       // a copy is read, never the backup itself: SQLite would leave journal files beside it
-      fs.copyFileSync(backup, staged);
-      contents = checkedContents(staged, backup);
+      fs.copyFileSync(backup, checking);
+      contents = checkedContents(checking, backup);
       // opened as the server opens it: WAL, the migrations this build has, its tables checked, a write tried
-      const store = new SqliteStore(staged);
+      const store = new SqliteStore(checking);
       try {
         // and read as the server reads it at start: a backup whose rows it could not read would stop the server
         await store.loadAll();
@@ -157,14 +160,15 @@ export async function restoreSqliteStore(dataDir: string, from: string, options:
       } finally {
         await store.close();
       }
-      if (fs.existsSync(`${staged}-wal`)) throw new Error('the restored copy kept a write-ahead log after it was closed');
-      takeOwnership(staged, fs.existsSync(live) ? live : dataDir);
-      syncFile(staged);
+      if (fs.existsSync(`${checking}-wal`)) throw new Error('the restored copy kept a write-ahead log after it was closed');
+      takeOwnership(checking, fs.existsSync(live) ? live : dataDir);
+      syncFile(checking);
     } catch (e) {
-      removeWithJournals(staged);
+      removeWithJournals(checking);
       if (e instanceof BackupError) throw e;
       throw new BackupError(`${backup} could not be restored: ${(e as Error).message}; the data folder is as it was`, 1, { cause: e });
     }
+    fs.renameSync(checking, staged);
     if (aside) moveAside(live, aside);
     fs.renameSync(staged, live);
     syncFolder(dataDir);

@@ -296,6 +296,32 @@ describe('restoreSqliteStore', () => {
     expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
   });
 
+  it.each([
+    ['a backup whose rows the server could not read', 1, (file: string, backup: string) => {
+      fs.copyFileSync(backup, file);
+      const db = new Database(file);
+      db.prepare("UPDATE resource SET content = '{not json' WHERE id = 'a'").run();
+      db.close();
+    }],
+    ['a file that is no SQLite database', 2, (file: string) => fs.writeFileSync(file, 'CodeSystem,a\n')],
+  ])('after an interrupted restore, a restore that refuses %s keeps the copy left waiting: no store opens empty', async (_what, status, make) => {
+    const { dataDir, backup } = await backedUp();
+    const waiting = path.join(dataDir, `${SQLITE_FILE_NAME}.restoring`);
+    fs.copyFileSync(backup, waiting);
+    fs.mkdirSync(path.join(dataDir, 'before-restore-x'));
+    fs.renameSync(path.join(dataDir, SQLITE_FILE_NAME), path.join(dataDir, 'before-restore-x', SQLITE_FILE_NAME));
+    const bad = path.join(freshDir(), 'bad.sqlite');
+    make(bad, backup);
+    const e = await restoreRefusal(restoreSqliteStore(dataDir, bad));
+    expect(e.status).toBe(status);
+    expect(fs.readFileSync(waiting)).toEqual(fs.readFileSync(backup));
+    expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([`${SQLITE_FILE_NAME}.restoring`]);
+    expect(() => SqliteStore.open(dataDir)).toThrow(`${dataDir} holds no ${SQLITE_FILE_NAME} but a ${SQLITE_FILE_NAME}.restoring: a restore was interrupted`);
+    await restoreSqliteStore(dataDir, backup);
+    expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+  });
+
   it('replaces a damaged data file', async () => {
     const { dataDir, backup } = await backedUp();
     damageTable(dataDir, 'resource');
