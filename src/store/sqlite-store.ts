@@ -14,6 +14,7 @@ import {
 } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, CLOSURE_SQLITE_USE_ORDER_MIGRATION, SqliteClosureTables } from './closure-sqlite';
 import { makeFolder } from './make-folder';
+import { StoreProblem } from './readiness';
 
 export const SQLITE_FILE_NAME = 'faelles-tx.sqlite';
 /** What a restore names the backup's copy while it checks it, beside the data file (src/store/sqlite-backup.ts). */
@@ -117,15 +118,43 @@ interface ResourceRow {
 export interface SqliteStoreOptions {
   /** Open read-only (tools that only inspect the data). */
   readonly?: boolean;
-  /** While the store is full, how often readiness checks whether space was freed; default 5000 ms. */
-  spaceProbeIntervalMs?: number;
+  /** While writes are refused (the disk full, the file not writable), how often readiness checks whether one would succeed again; default 5000 ms. */
+  writeProbeIntervalMs?: number;
 }
 
 /** The answer to a write when the disk is full: 507, and readiness reports it (reads go on). */
-function storeFull(): FhirError {
-  return new FhirError(507, 'no-store', 'The store is full: the disk of the data folder has no space left, so nothing was written. ' +
+function storeFull(): StoreProblem {
+  return new StoreProblem('full', 'The store is full: the disk of the data folder has no space left, so nothing was written. ' +
     'Reads go on; writes work again once space has been freed.', {
     da: 'Lageret er fuldt: disken med datamappen har ikke mere plads, så intet blev skrevet. Læsning fortsætter; skrivning virker igen, når der er frigjort plads.',
+  });
+}
+
+/** What became of the request a store's failure answers (a write's, a read's), or, for readiness, of writes from now on. */
+type Outcome = 'write' | 'read' | 'ready';
+const OUTCOME: Record<Outcome, { en: string; da: string }> = {
+  write: { en: 'nothing was written', da: 'intet blev skrevet' },
+  read: { en: 'the request could not be answered', da: 'forespørgslen kunne ikke besvares' },
+  ready: { en: 'writes are refused until one succeeds again', da: 'skrivninger afvises, indtil en lykkes igen' },
+};
+
+/** The store's file cannot be written (its permissions, a read-only mount): 503, reads go on. */
+function readOnly(cause: string, outcome: Outcome): StoreProblem {
+  return new StoreProblem('unwritable', `The store's file cannot be written (${cause}): ${OUTCOME[outcome].en}. Reads go on; writes work again ` +
+    'once the file and its folder are writable for the server', {
+    da: `Lagerets fil kan ikke skrives (${cause}): ${OUTCOME[outcome].da}. Læsning fortsætter; skrivning virker igen, når filen og dens mappe kan skrives af serveren.`,
+  });
+}
+
+/**
+ * The disk of the store's file failed a read or a write (an I/O error, a file system that turned itself read-only):
+ * 503. The file is not known to be damaged, so it is not to be replaced by a backup before the disk has been checked.
+ */
+function diskFailed(cause: string, outcome: Outcome): StoreProblem {
+  return new StoreProblem('unwritable', `The store's disk failed (${cause}): ${OUTCOME[outcome].en}. The file is not known to be damaged: ` +
+    'have the disk and its file system checked (the system log says more) before the server is restarted or anything is restored', {
+    da: `Lagerets disk svigtede (${cause}): ${OUTCOME[outcome].da}. Filen vides ikke at være beskadiget: få disken og dens filsystem ` +
+      'undersøgt (systemloggen siger mere), før serveren genstartes eller noget genskabes.',
   });
 }
 
@@ -143,11 +172,19 @@ function sqliteCode(e: unknown): string | undefined {
 export class SqliteStore extends BaseStore implements TerminologyStore {
   private readonly db: Database.Database;
   readonly file: string;
-  private readonly spaceProbeIntervalMs: number;
-  /** Set when a write found the disk full; cleared by a write (or a space probe) that succeeds. */
-  private full?: { error: FhirError; probedAt: number };
+  private readonly writeProbeIntervalMs: number;
+  /**
+   * Why writes are refused for now (the disk full, the file not writable), as readiness reports it: set by a write
+   * that failed so, cleared by a write (or readiness's probe write) that succeeds.
+   */
+  private refusal?: { error: StoreProblem; probedAt: number };
+  /**
+   * Set by an I/O error, cleared by a write that succeeds: until then SQLite's "malformed" (and "readonly", from a file
+   * system that turned itself read-only) means the disk failed, not that the file is damaged.
+   */
+  private diskFailing = false;
   /** The damage a read or write ran into: readiness reports it until the file is restored (a restart on it). */
-  private damaged?: FhirError;
+  private damaged?: StoreProblem;
   protected readonly closures: SqliteClosureTables;
   /** Statements prepared once per SQL text (preparing costs more than running the small ones). */
   private readonly statements = new Map<string, Database.Statement>();
@@ -170,7 +207,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   constructor(file: string, options: SqliteStoreOptions = {}) {
     super();
     this.file = file;
-    this.spaceProbeIntervalMs = options.spaceProbeIntervalMs ?? 5000;
+    this.writeProbeIntervalMs = options.writeProbeIntervalMs ?? 5000;
     this.db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
     this.db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
@@ -324,14 +361,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     });
     // Synchronous from here to the commit: the gate decides now.
     if (gate && !gate.enterCommit()) throw abandonedWrite();
-    try {
-      // IMMEDIATE takes the write lock at the start, so two writers never both read the same version and race.
-      const results = run.immediate(changes);
-      this.full = undefined;
-      return results;
-    } catch (e) {
-      throw this.writeError(e);
-    }
+    // IMMEDIATE takes the write lock at the start, so two writers never both read the same version and race.
+    return this.committed(() => run.immediate(changes));
   }
 
 
@@ -384,51 +415,59 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   /**
    * The store's own failures as answers, never a 500: a full disk (507), another process's lock (503), a file that
-   * cannot be written or is damaged (503 `no-store`, for the operators to fix); anything else as it is.
+   * cannot be written, a disk that fails or a damaged file (503 `no-store`, for the operators to fix); anything else as
+   * it is. What keeps writes from succeeding is kept for readiness.
    */
   private failure(e: unknown, writing: boolean): unknown {
     const code = sqliteCode(e) ?? '';
     // the driver's own text: its error need not be an instance of this module's Error (a test worker keeps the driver loaded across test files)
     const message = (e as { message?: unknown } | null)?.message;
     const cause = typeof message === 'string' ? message : String(e);
-    if (code === 'SQLITE_FULL') {
-      this.full = { error: storeFull(), probedAt: Date.now() };
-      return this.full.error;
-    }
+    const outcome = writing ? 'write' : 'read';
+    if (code === 'SQLITE_FULL') return this.refuseWrites(storeFull(), storeFull());
     if (code === 'SQLITE_BUSY') {
       return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again', {
         da: 'En anden proces holdt lagerets skrivelås for længe; intet blev skrevet, prøv igen.',
       });
     }
-    if (code.startsWith('SQLITE_READONLY')) {
-      return new FhirError(503, 'no-store', `The store's file cannot be written (${cause}): nothing was written. Reads go on; writes work again ` +
-        'once the file and its folder are writable for the server', {
-        da: `Lagerets fil kan ikke skrives (${cause}): intet blev skrevet. Læsning fortsætter; skrivning virker igen, når filen og dens mappe kan skrives af serveren.`,
-      });
-    }
-    if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') {
-      this.damaged ??= new FhirError(503, 'no-store', `The store's file is damaged (${cause}): it must be restored from a backup`, {
+    if (code.startsWith('SQLITE_IOERR')) this.diskFailing = true;
+    const readonly = code.startsWith('SQLITE_READONLY');
+    const damage = code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+    if (this.diskFailing && (code.startsWith('SQLITE_IOERR') || readonly || damage)) return this.refuseWrites(diskFailed(cause, outcome), diskFailed(cause, 'ready'));
+    if (readonly) return this.refuseWrites(readOnly(cause, outcome), readOnly(cause, 'ready'));
+    if (damage) {
+      this.damaged ??= new StoreProblem('damaged', `The store's file is damaged (${cause}): it must be restored from a backup`, {
         da: `Lagerets fil er beskadiget (${cause}): den skal genskabes fra en sikkerhedskopi.`,
       });
-      return new FhirError(503, 'no-store', `The store's file is damaged (${cause}): ${writing ? 'nothing was written' : 'the request could not be answered'}. ` +
-        'It must be restored from a backup', {
-        da: `Lagerets fil er beskadiget (${cause}): ${writing ? 'intet blev skrevet' : 'forespørgslen kunne ikke besvares'}. Den skal genskabes fra en sikkerhedskopi.`,
+      return new StoreProblem('damaged', `The store's file is damaged (${cause}): ${OUTCOME[outcome].en}. It must be restored from a backup`, {
+        da: `Lagerets fil er beskadiget (${cause}): ${OUTCOME[outcome].da}. Den skal genskabes fra en sikkerhedskopi.`,
       });
     }
     return e;
   }
 
-  private writeError(e: unknown): unknown {
-    return this.failure(e, true);
+  /** Answers a failed write with `answer`, and refuses writes (readiness says so with `ready`) until one succeeds. */
+  private refuseWrites(answer: StoreProblem, ready: StoreProblem): StoreProblem {
+    this.refusal = { error: ready, probedAt: Date.now() };
+    return answer;
+  }
+
+  /** Commits a write transaction (`commit`: the transaction run), its failures answered as the store's. */
+  private committed<T>(commit: () => T): T {
+    let result: T;
+    try {
+      result = commit();
+    } catch (e) {
+      throw this.failure(e, true);
+    }
+    this.refusal = undefined;
+    this.diskFailing = false;
+    return result;
   }
 
   /** A write as one IMMEDIATE transaction, its failures answered as the store's. */
   private writing<T>(write: () => T): T {
-    try {
-      return this.db.transaction(write).immediate();
-    } catch (e) {
-      throw this.writeError(e);
-    }
+    return this.committed(() => this.db.transaction(write).immediate());
   }
 
   /** A read, its failures answered as the store's (a damaged file: 503, not 500). */
@@ -441,29 +480,29 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   /**
-   * Whether a write would find space again, without changing anything a reader sees: a row of 64 KB is written and
-   * deleted in one transaction (its pages allocated and the commit written to disk).
+   * Whether a write would succeed again (find space, reach the disk), without changing anything a reader sees: a row
+   * of 64 KB is written and deleted in one transaction (its pages allocated and the commit written to disk). Its
+   * failure is kept as a write's is.
    */
-  private probeSpace(): void {
-    const full = this.full!;
-    full.probedAt = Date.now();
+  private probeWrite(): void {
+    this.refusal!.probedAt = Date.now();
     try {
-      this.db.transaction(() => {
-        this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, last_updated, content) VALUES ('~space-probe', 'probe', 1, 1, '', ?)`)
+      this.writing(() => {
+        this.db.prepare(`INSERT INTO resource (resource_type, id, version_id, deleted, last_updated, content) VALUES ('~write-probe', 'probe', 1, 1, '', ?)`)
           .run('x'.repeat(64 * 1024));
-        this.db.prepare("DELETE FROM resource WHERE resource_type = '~space-probe'").run();
-      }).immediate();
-      this.full = undefined;
+        this.db.prepare("DELETE FROM resource WHERE resource_type = '~write-probe'").run();
+      });
     } catch (e) {
-      if (sqliteCode(e) !== 'SQLITE_FULL') throw e;
+      if (!(e instanceof FhirError)) throw e;
     }
   }
 
   async ping(): Promise<void> {
     if (this.damaged) throw this.damaged;
     this.db.prepare('SELECT 1').get();
-    if (this.full && Date.now() - this.full.probedAt >= this.spaceProbeIntervalMs) this.probeSpace();
-    if (this.full) throw this.full.error;
+    if (this.refusal && Date.now() - this.refusal.probedAt >= this.writeProbeIntervalMs) this.probeWrite();
+    if (this.damaged) throw this.damaged;
+    if (this.refusal) throw this.refusal.error;
   }
 
   async close(): Promise<void> {
@@ -482,12 +521,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     });
     // Synchronous from here to the commit, as apply's: the gate decides now.
     if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
-    try {
-      save.immediate();
-      this.full = undefined;
-    } catch (e) {
-      throw this.writeError(e);
-    }
+    this.committed(() => save.immediate());
     return packageFromRow({ name: pkg.name, version: pkg.version, fhir_version: fhirVersion, dependencies, content, loaded_at: loadedAt, loaded_by: pkg.loadedBy ?? null });
   }
 
@@ -506,13 +540,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       return loaded.loaded_at;
     });
     if (commit.gate && !commit.gate.enterCommit()) throw abandonedWrite();
-    let loadedAt: string;
-    try {
-      loadedAt = unload.immediate();
-      this.full = undefined;
-    } catch (e) {
-      throw this.writeError(e);
-    }
+    const loadedAt = this.committed(() => unload.immediate());
     return { name, version, loadedAt, unloadedAt, ...(by ? { unloadedBy: by } : {}) };
   }
 }

@@ -126,7 +126,8 @@ export interface TerminologyStore extends ClosureTableStore, AuditLog {
   delete(type: TerminologyType, id: string, expectedVersion?: string): Promise<StoredVersion | undefined>;
   /**
    * Resolves when the store answers (within timeoutMs, where the store can bound it); rejects when it is
-   * unreachable, or (FhirError 507) when it is out of space for writes (readiness).
+   * unreachable, or (StoreProblem, src/store/readiness.ts) when it is out of space for writes, cannot write its file or
+   * found it damaged (readiness).
    */
   ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lock';
+import { storeReadiness } from '../../src/store/readiness';
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
-import { damageTable } from '../support/damaged-sqlite';
+import { damageTable, failWrites } from '../support/damaged-sqlite';
 import { temporaryFolders } from '../support/temporary-folders';
 
 const freshDir = temporaryFolders('faelles-tx-store-');
@@ -176,6 +177,20 @@ describe('SqliteStore specifics', () => {
 describe('SqliteStore: a file it cannot write, a damaged file', () => {
   const dbOf = (store: SqliteStore) => (store as unknown as { db: Database.Database }).db;
   const cs = (id: string) => ({ resourceType: 'CodeSystem' as const, id, url: `http://example.org/${id}`, status: 'active' as const, content: 'complete' as const });
+  const auditRecord = (id: string) => ({
+    event: { resourceType: 'AuditEvent' as const, id, recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } },
+    owners: [], agents: [], entities: [],
+  });
+  /** A data folder whose store holds CodeSystem `kept` and an audit log whose table is damaged. */
+  const damagedAuditLog = async (): Promise<string> => {
+    const dir = freshDir();
+    const store = SqliteStore.open(dir);
+    await store.create(cs('kept'));
+    await store.recordAudit(auditRecord('e1'));
+    await store.close();
+    damageTable(dir, 'audit_event');
+    return dir;
+  };
 
   it('a file that became read-only: writes are 503 no-store saying nothing was written (never a 500), reads go on', async () => {
     const store = SqliteStore.open(freshDir());
@@ -188,27 +203,82 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
       await expect(store.savePackage({ name: 'p', version: '1.0.0', fhirVersion: '4.0.1', dependencies: {}, resources: [] })).rejects.toMatchObject(refused);
       await expect(store.initClosureTable('c', 10)).rejects.toMatchObject(refused);
       expect((await store.read('CodeSystem', 'before'))?.id).toBe('before');
+      expect(await storeReadiness(store)).toEqual({ store: 'unwritable', storeProblem: expect.stringMatching(/^The store's file cannot be written \(attempt to write a readonly database\): writes are refused/) });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.each(['SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC', 'SQLITE_IOERR'])('a disk that fails a write (%s): 503 no-store saying nothing was written (never a 500), readiness reports it until a write succeeds', async (code) => {
+    const store = SqliteStore.open(freshDir(), { writeProbeIntervalMs: 0 });
+    try {
+      await store.create(cs('before'));
+      const working = failWrites(store, code);
+      const refused = { status: 503, code: 'no-store', message: expect.stringMatching(/^The store's disk failed \(disk I\/O error\): nothing was written\. The file is not known to be damaged/) };
+      await expect(store.create(cs('after'))).rejects.toMatchObject(refused);
+      await expect(store.savePackage({ name: 'p', version: '1.0.0', fhirVersion: '4.0.1', dependencies: {}, resources: [] })).rejects.toMatchObject(refused);
+      await expect(store.initClosureTable('c', 10)).rejects.toMatchObject(refused);
+      await expect(store.recordAudit(auditRecord('e1'))).rejects.toMatchObject(refused);
+      expect((await store.read('CodeSystem', 'before'))?.id).toBe('before');
+      expect(await storeReadiness(store)).toEqual({ store: 'unwritable', storeProblem: expect.stringMatching(/^The store's disk failed \(disk I\/O error\): writes are refused until one succeeds again/) });
+      working();
+      await expect(store.create(cs('after'))).resolves.toMatchObject({ versionId: '1' });
+      expect(await storeReadiness(store)).toEqual({ store: 'ok' });
+      // a disk that works again is found by readiness's own write too, when no write comes
+      const workingAgain = failWrites(store, code);
+      await expect(store.create(cs('later'))).rejects.toMatchObject(refused);
+      workingAgain();
+      expect(await storeReadiness(store)).toEqual({ store: 'ok' });
+      expect(await store.read('CodeSystem', 'later')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a disk that fails a read (an I/O error): 503 no-store, never a 500', async () => {
+    const store = SqliteStore.open(freshDir(), { writeProbeIntervalMs: 0 });
+    try {
+      await store.recordAudit(auditRecord('e1'));
+      const db = dbOf(store);
+      const prepare = db.prepare;
+      db.prepare = ((sql: string) => {
+        if (sql.includes('audit_event')) throw new Database.SqliteError('disk I/O error', 'SQLITE_IOERR_READ');
+        return prepare.call(db, sql);
+      }) as typeof db.prepare;
+      await expect(store.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject({
+        status: 503, code: 'no-store', message: expect.stringMatching(/^The store's disk failed \(disk I\/O error\): the request could not be answered\./),
+      });
+      // readiness writes to find out whether the disk works again: here it does
+      expect(await storeReadiness(store)).toEqual({ store: 'ok' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("after an I/O error, SQLite's \"malformed\" is the disk failing, not damage: no restore from a backup is asked for", async () => {
+    const store = SqliteStore.open(await damagedAuditLog());
+    try {
+      failWrites(store, 'SQLITE_IOERR_WRITE');
+      await expect(store.create(cs('after'))).rejects.toMatchObject({ status: 503 });
+      await expect(store.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject({
+        status: 503, code: 'no-store', message: expect.stringMatching(/^The store's disk failed \(database disk image is malformed\): the request could not be answered\./),
+      });
+      expect((await storeReadiness(store)).store).toBe('unwritable');
     } finally {
       await store.close();
     }
   });
 
   it('a damaged table is not read at start; reading it is 503 no-store naming the damage (never a 500), the rest works', async () => {
-    const dir = freshDir();
-    const store = SqliteStore.open(dir);
-    await store.create(cs('kept'));
-    await store.recordAudit({ event: { resourceType: 'AuditEvent', id: 'e1', recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } }, owners: [], agents: [], entities: [] });
-    await store.close();
-    damageTable(dir, 'audit_event');
-
-    const damaged = SqliteStore.open(dir);
+    const damaged = SqliteStore.open(await damagedAuditLog());
     try {
       const answer = { status: 503, code: 'no-store', message: expect.stringMatching(/^The store's file is damaged \(database disk image is malformed\): the request could not be answered\. It must be restored from a backup$/) };
       await expect(damaged.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject(answer);
       await expect(damaged.create(cs('new'))).resolves.toMatchObject({ versionId: '1' });
-      await expect(damaged.recordAudit({ event: { resourceType: 'AuditEvent', id: 'e2', recorded: '2026-01-02T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } }, owners: [], agents: [], entities: [] }))
+      await expect(damaged.recordAudit(auditRecord('e2')))
         .rejects.toMatchObject({ status: 503, code: 'no-store', message: expect.stringContaining('nothing was written') });
       expect((await damaged.read('CodeSystem', 'kept'))?.id).toBe('kept');
+      expect(await storeReadiness(damaged)).toEqual({ store: 'damaged', storeProblem: expect.stringMatching(/^The store's file is damaged \(database disk image is malformed\): it must be restored from a backup$/) });
     } finally {
       await damaged.close();
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { SQLITE_FILE_NAME } from '../../src/store/sqlite-store';
+import { SQLITE_FILE_NAME, type SqliteStore } from '../../src/store/sqlite-store';
 
 /** Damages one table of the embedded store in `dir` (closed): the page type of the table's root page made invalid. */
 export function damageTable(dir: string, table: string): void {
@@ -13,4 +13,20 @@ export function damageTable(dir: string, table: string): void {
   const fd = fs.openSync(file, 'r+');
   fs.writeSync(fd, Buffer.from([0xff]), 0, 1, (rootpage - 1) * pageSize);
   fs.closeSync(fd);
+}
+
+/**
+ * The store's connection failing its write transactions as SQLite does on a disk that gives I/O errors (the driver's
+ * own error, with `code`); the function returned makes them work again.
+ */
+export function failWrites(store: SqliteStore, code = 'SQLITE_IOERR_WRITE'): () => void {
+  const db = (store as unknown as { db: Database.Database }).db;
+  const transaction = db.transaction;
+  const fail = (): never => {
+    throw new Database.SqliteError('disk I/O error', code);
+  };
+  db.transaction = (() => Object.assign(fail, { immediate: fail, deferred: fail, exclusive: fail, default: fail })) as unknown as typeof db.transaction;
+  return () => {
+    db.transaction = transaction;
+  };
 }

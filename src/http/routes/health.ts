@@ -5,8 +5,8 @@ import type { TerminologyStore } from '../../store/store';
 import type { TerminologyRegistry } from '../../terminology/registry';
 
 /**
- * Liveness (`/health`: the process answers) and readiness (`/ready`: catalogs loaded, store reachable and not out of
- * space, not shutting down), answered within READY_STORE_CHECK_MS and a little; while the validation profiles load in
+ * Liveness (`/health`: the process answers) and readiness (`/ready`: catalogs loaded, store reachable, not out of
+ * space, able to write its file and not damaged, not shutting down), answered within READY_STORE_CHECK_MS and a little; while the validation profiles load in
  * the background, /ready waits for them, so traffic arrives when they are there.
  */
 export function healthRoutes(registry: TerminologyRegistry, store: TerminologyStore, isShuttingDown: () => boolean, validation: ValidationWarmUp): Router {
