@@ -158,6 +158,33 @@ function diskFailed(cause: string, outcome: Outcome): StoreProblem {
   });
 }
 
+/**
+ * The store's file is no longer the one its path names (deleted with its folder, moved, or another file put in its
+ * place): what is written to the file the server has open is lost when it stops, so writes are refused (503).
+ */
+function fileMoved(file: string, outcome: Outcome): StoreProblem {
+  const from = `/proc/${process.pid}/fd/`;
+  return new StoreProblem('unwritable', `The store's file ${file} is no longer in the data folder (deleted, moved or replaced while the server ran): ` +
+    `${OUTCOME[outcome].en}, as a write to it would be lost. Reads go on from the file the server still has open; what it holds is lost when ` +
+    `the server stops unless it is first copied back with its -wal file (on Linux from ${from}), or moved back (writes then work again)`, {
+    da: `Lagerets fil ${file} er ikke længere i datamappen (slettet, flyttet eller erstattet, mens serveren kørte): ${OUTCOME[outcome].da}, ` +
+      'da en skrivning i den ville gå tabt. Læsning fortsætter fra filen, som serveren stadig har åben; det, den indeholder, går tabt, når ' +
+      `serveren stopper, medmindre den først kopieres tilbage med sin -wal-fil (på Linux fra ${from}) eller flyttes tilbage (så virker skrivning igen).`,
+  });
+}
+
+/** The device and inode of the file a path names now; undefined when it names none. */
+function fileIdentity(file: string): { dev: number; ino: number } | undefined {
+  try {
+    const { dev, ino } = fs.statSync(file);
+    return { dev, ino };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+}
+
 /** A better-sqlite3 error's code (SQLITE_FULL, SQLITE_BUSY …). */
 function sqliteCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
@@ -172,6 +199,8 @@ function sqliteCode(e: unknown): string | undefined {
 export class SqliteStore extends BaseStore implements TerminologyStore {
   private readonly db: Database.Database;
   readonly file: string;
+  /** The data file the store opened (fileIdentity): a write checks that its path still names it. */
+  private readonly identity: { dev: number; ino: number } | undefined;
   private readonly writeProbeIntervalMs: number;
   /**
    * Why writes are refused for now (the disk full, the file not writable), as readiness reports it: set by a write
@@ -209,6 +238,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     this.file = file;
     this.writeProbeIntervalMs = options.writeProbeIntervalMs ?? 5000;
     this.db = new Database(file, { readonly: options.readonly === true, fileMustExist: options.readonly === true });
+    this.identity = fileIdentity(file);
     this.db.pragma('busy_timeout = 5000');
     if (!options.readonly) {
       try {
@@ -454,6 +484,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
 
   /** Commits a write transaction (`commit`: the transaction run), its failures answered as the store's. */
   private committed<T>(commit: () => T): T {
+    const moved = this.movedAway();
+    if (moved) throw moved;
     let result: T;
     try {
       result = commit();
@@ -463,6 +495,23 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     this.refusal = undefined;
     this.diskFailing = false;
     return result;
+  }
+
+  /**
+   * The answer to a write when the data file is no longer the one the store opened (deleted, moved or replaced), and
+   * from then writes are refused; undefined while it is in its place. A stat of the path: per write and readiness check,
+   * not per read.
+   */
+  private movedAway(): StoreProblem | undefined {
+    let now: { dev: number; ino: number } | undefined;
+    try {
+      now = fileIdentity(this.file);
+    } catch (e) {
+      const cause = (e as Error).message;
+      return this.refuseWrites(readOnly(cause, 'write'), readOnly(cause, 'ready'));
+    }
+    if (now && this.identity && now.dev === this.identity.dev && now.ino === this.identity.ino) return undefined;
+    return this.refuseWrites(fileMoved(this.file, 'write'), fileMoved(this.file, 'ready'));
   }
 
   /** A write as one IMMEDIATE transaction, its failures answered as the store's. */
@@ -500,7 +549,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   async ping(): Promise<void> {
     if (this.damaged) throw this.damaged;
     this.db.prepare('SELECT 1').get();
-    if (this.refusal && Date.now() - this.refusal.probedAt >= this.writeProbeIntervalMs) this.probeWrite();
+    if (!this.refusal) this.movedAway();
+    else if (Date.now() - this.refusal.probedAt >= this.writeProbeIntervalMs) this.probeWrite();
     if (this.damaged) throw this.damaged;
     if (this.refusal) throw this.refusal.error;
   }

@@ -235,6 +235,58 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
     }
   });
 
+  it.each([
+    ['deleted with its data folder', (dir: string) => fs.rmSync(dir, { recursive: true })],
+    ['replaced by another file', (dir: string) => {
+      const file = path.join(dir, SQLITE_FILE_NAME);
+      fs.copyFileSync(file, `${file}.copy`);
+      fs.renameSync(`${file}.copy`, file);
+    }],
+  ])('a data file %s while the store runs: writes are 503 no-store, nothing written, readiness reports it; reads go on', async (_what, remove) => {
+    const dir = freshDir();
+    const store = SqliteStore.open(dir, { writeProbeIntervalMs: 0 });
+    try {
+      await store.create(cs('before'));
+      remove(dir);
+      const file = path.join(dir, SQLITE_FILE_NAME);
+      const refused = { status: 503, code: 'no-store', message: `The store's file ${file} is no longer in the data folder (deleted, moved or replaced while the server ran): nothing was written, ` +
+        'as a write to it would be lost. Reads go on from the file the server still has open; what it holds is lost when the server stops unless it is first copied back ' +
+        `with its -wal file (on Linux from /proc/${process.pid}/fd/), or moved back (writes then work again)` };
+      await expect(store.create(cs('after'))).rejects.toMatchObject(refused);
+      await expect(store.savePackage({ name: 'p', version: '1.0.0', fhirVersion: '4.0.1', dependencies: {}, resources: [] })).rejects.toMatchObject(refused);
+      await expect(store.initClosureTable('c', 10)).rejects.toMatchObject(refused);
+      await expect(store.recordAudit(auditRecord('e1'))).rejects.toMatchObject(refused);
+      expect((await store.read('CodeSystem', 'before'))?.id).toBe('before');
+      expect(await store.read('CodeSystem', 'after')).toBeUndefined();
+      expect(await storeReadiness(store)).toEqual({ store: 'unwritable', storeProblem: expect.stringMatching(/is no longer in the data folder .*: writes are refused until one succeeds again/) });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a data file moved away and back while the store runs: writes are refused meanwhile, and work again once it is back', async () => {
+    const dir = freshDir();
+    const store = SqliteStore.open(dir, { writeProbeIntervalMs: 0 });
+    const file = path.join(dir, SQLITE_FILE_NAME);
+    try {
+      await store.create(cs('before'));
+      fs.renameSync(file, `${file}.moved`);
+      expect((await storeReadiness(store)).store).toBe('unwritable');
+      await expect(store.create(cs('after'))).rejects.toMatchObject({ status: 503, code: 'no-store' });
+      fs.renameSync(`${file}.moved`, file);
+      expect(await storeReadiness(store)).toEqual({ store: 'ok' });
+      await expect(store.create(cs('after'))).resolves.toMatchObject({ versionId: '1' });
+    } finally {
+      await store.close();
+    }
+    const reopened = SqliteStore.open(dir);
+    try {
+      expect((await reopened.loadAll()).map((r) => r.id).sort()).toEqual(['after', 'before']);
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('a disk that fails a read (an I/O error): 503 no-store, never a 500', async () => {
     const store = SqliteStore.open(freshDir(), { writeProbeIntervalMs: 0 });
     try {
