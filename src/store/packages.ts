@@ -1,6 +1,7 @@
 import type { TerminologyResource } from '../terminology/resource-set';
 import { FhirError } from '../errors/fhir-error';
 import { StoreConflictError } from './store';
+import { parseStored } from './store-support';
 
 /**
  * A FHIR package loaded at run time (src/packages/): kept in the store so that every replica serves it, and a
@@ -69,12 +70,14 @@ export interface PackageRow {
 }
 
 export function packageFromRow(row: PackageRow): StoredPackage {
-  const content = JSON.parse(row.content) as { description?: string; defaultSupplements?: string[]; resources: TerminologyResource[] };
+  const where = `package ${row.name}#${row.version}`;
+  const content = parseStored<{ description?: string; defaultSupplements?: string[]; resources: TerminologyResource[] }>(row.content, where,
+    (v) => Array.isArray((v as { resources?: unknown } | null)?.resources));
   return {
     name: row.name,
     version: row.version,
     fhirVersion: row.fhir_version,
-    dependencies: JSON.parse(row.dependencies) as Record<string, string>,
+    dependencies: parseStored<Record<string, string>>(row.dependencies, where),
     ...(content.description !== undefined ? { description: content.description } : {}),
     resources: content.resources,
     ...(content.defaultSupplements?.length ? { defaultSupplements: content.defaultSupplements } : {}),

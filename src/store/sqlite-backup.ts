@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import type { AuditRecord } from './audit-log';
 import { holdDataDir, serverUsing } from './data-dir-lock';
 import { makeFolder } from './make-folder';
-import { MIGRATIONS, RESTORING_SUFFIX, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
+import { MIGRATIONS, readEveryRow, RESTORING_SUFFIX, SQLITE_FILE_NAME, SqliteStore } from './sqlite-store';
+import { UnreadableRowError } from './store-support';
 
 /** What a backup file holds, counted in it after it was written (or before it was restored). */
 export interface BackupContents {
@@ -57,7 +58,8 @@ const BACKUP_FILE_NAME = /^faelles-tx-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.sqli
  * Copies the embedded store of `dataDir` into `out` (a file that must not exist, or a folder to make a dated file in)
  * while a server may be running on it: `VACUUM INTO` reads one consistent snapshot in a read transaction, which WAL
  * lets the server's writes go on beside, and writes a compact copy without the journal. The copy is written beside
- * its final name, checked (`quick_check`, its schema) and synced, then renamed, so `out` is never a half-written file.
+ * its final name, checked (`quick_check`, its schema, every row read as the server reads it) and synced, then renamed,
+ * so `out` is never a half-written file.
  */
 export function backupSqliteStore(dataDir: string, out: string, options: { now?: Date; keep?: number } = {}): BackupResult {
   const now = options.now ?? new Date();
@@ -76,7 +78,7 @@ export function backupSqliteStore(dataDir: string, out: string, options: { now?:
       db.prepare('VACUUM INTO ?').run(partial);
     });
     ownerOnly(partial);
-    const contents = checkedContents(partial, target);
+    const contents = checkedContents(partial, source);
     syncFile(partial);
     fs.renameSync(partial, target);
     syncFolder(path.dirname(target));
@@ -189,7 +191,11 @@ function takeOwnership(file: string, like: string): void {
   if (process.getuid?.() === 0) fs.chownSync(file, was.uid, was.gid);
 }
 
-/** The schema version and row counts of a data file, after SQLite's quick check of it; refused when it is no store of this build's. */
+/**
+ * The schema version and row counts of a data file, after SQLite's quick check of it and a read of every row as the
+ * server reads it (a row at a time); refused when it is damaged or no store of this build's. `name`: the file it
+ * stands for in messages.
+ */
 function checkedContents(file: string, name = file): BackupContents {
   try {
     return withDatabase(file, { readonly: true, fileMustExist: true }, (db) => {
@@ -199,6 +205,12 @@ function checkedContents(file: string, name = file): BackupContents {
       if (schemaVersion < 1) throw new BackupError(`${name} is not a data file of this server (it records no schema version)`, 2);
       if (schemaVersion > MIGRATIONS.length) {
         throw new BackupError(`${name} has schema version ${schemaVersion}, written by a newer build; this build knows ${MIGRATIONS.length}. Use a newer build.`, 2);
+      }
+      try {
+        readEveryRow(db);
+      } catch (e) {
+        if (e instanceof UnreadableRowError) throw new BackupError(`${name} is damaged (${e.message}): it holds a row the server could not read`);
+        throw e;
       }
       const count = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
       return {

@@ -6,11 +6,12 @@ import type { AuditEvent } from 'fhir/r4';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { auditFilter, auditOrder, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, type CommitGate } from './commit-gate';
-import { headFromColumn, type WrittenVersion } from './past-version';
+import { headFromColumn, type VersionHead, type WrittenVersion } from './past-version';
 import type { Deletion, HistoryPage, HistoryQuery, PackageCommit, StoredVersion, TerminologyStore, WriteOperation } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
 import {
-  BaseStore, syncVersionLoader, nowInstant, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, writeInstant, type HistoryRow, type PlannedChange,
+  BaseStore, syncVersionLoader, nowInstant, parseStored, planChange, targetOf, storedVersionOf, toStoredVersion, UnreadableRowError, versionNumber, writeInstant,
+  type HistoryRow, type PlannedChange,
 } from './store-support';
 import { CLOSURE_SQLITE_MIGRATION, CLOSURE_SQLITE_TABLES, CLOSURE_SQLITE_USE_ORDER_MIGRATION, SqliteClosureTables } from './closure-sqlite';
 import { makeFolder } from './make-folder';
@@ -113,6 +114,47 @@ interface ResourceRow {
   deleted: number;
   last_updated: string;
   content: string | null;
+}
+
+/** The columns of `resource` a read of the current version takes. */
+interface CurrentRow {
+  resource_type: TerminologyType;
+  id: string;
+  content: string;
+}
+
+/** The columns of `resource_history` start-up reads of every version (HISTORY_HEAD). */
+interface HeadRow {
+  resource_type: TerminologyType;
+  id: string;
+  version_id: number;
+  last_updated: string;
+  head: string;
+}
+
+interface AuditRow {
+  id: string;
+  content: string;
+}
+
+const currentOf = (r: CurrentRow): TerminologyResource => parseStored<TerminologyResource>(r.content, `${r.resource_type}/${r.id}`);
+const versionHeadOf = (r: HeadRow): VersionHead => headFromColumn(r.resource_type, r.id, parseStored<unknown[]>(r.head, `the head of ${r.resource_type}/${r.id}/_history/${r.version_id}`, Array.isArray));
+const auditEventOf = (r: AuditRow): AuditEvent => parseStored<AuditEvent>(r.content, `AuditEvent/${r.id}`);
+
+/**
+ * Reads every row of a data file as the server reads it (the current versions, every version in the history and its
+ * head, the audit log, the packages), one row at a time, so that a large file is not held in memory: throws
+ * UnreadableRowError naming the first row the server could not read (damage SQLite's own checks do not see).
+ */
+export function readEveryRow(db: Database.Database): void {
+  for (const r of db.prepare('SELECT resource_type, id, content FROM resource WHERE deleted = 0').iterate() as IterableIterator<CurrentRow>) currentOf(r);
+  for (const r of db.prepare('SELECT * FROM resource_history').iterate() as IterableIterator<HistoryRow & { head?: string | null }>) {
+    storedVersionOf(r);
+    // a file of schema 6 or older has no head column (its migration computes the heads)
+    if (typeof r.head === 'string') versionHeadOf(r as HeadRow);
+  }
+  for (const r of db.prepare('SELECT id, content FROM audit_event').iterate() as IterableIterator<AuditRow>) auditEventOf(r);
+  for (const r of db.prepare('SELECT * FROM package').iterate() as IterableIterator<PackageRow>) packageFromRow(r);
 }
 
 export interface SqliteStoreOptions {
@@ -299,20 +341,16 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     return prepared;
   }
 
-  private parse(content: string): TerminologyResource {
-    return JSON.parse(content) as TerminologyResource;
-  }
-
   async loadAll(): Promise<TerminologyResource[]> {
-    const rows = this.reading(() => this.db.prepare('SELECT content FROM resource WHERE deleted = 0 ORDER BY resource_type, id').all() as { content: string }[]);
-    return rows.map((r) => this.parse(r.content));
+    return this.reading(() => (this.db.prepare('SELECT resource_type, id, content FROM resource WHERE deleted = 0 ORDER BY resource_type, id').all() as CurrentRow[])
+      .map(currentOf));
   }
 
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
-    const row = this.reading(() => this.statement('SELECT content FROM resource WHERE resource_type = ? AND id = ? AND deleted = 0').get(type, id) as
-      | { content: string }
-      | undefined);
-    return row ? this.parse(row.content) : undefined;
+    return this.reading(() => {
+      const row = this.statement('SELECT resource_type, id, content FROM resource WHERE resource_type = ? AND id = ? AND deleted = 0').get(type, id) as CurrentRow | undefined;
+      return row ? currentOf(row) : undefined;
+    });
   }
 
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
@@ -323,15 +361,15 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   private storedVersion(type: TerminologyType, id: string, versionId: string): StoredVersion | undefined {
     const number = versionNumber(versionId);
     if (number === undefined) return undefined;
-    const row = this.reading(() => this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?')
-      .get(type, id, number) as HistoryRow | undefined);
-    return row ? storedVersionOf(row) : undefined;
+    return this.reading(() => {
+      const row = this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? AND version_id = ?').get(type, id, number) as HistoryRow | undefined;
+      return row ? storedVersionOf(row) : undefined;
+    });
   }
 
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
-    const rows = this.reading(() => this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
-      .all(type, id) as HistoryRow[]);
-    return rows.map((r) => storedVersionOf(r));
+    return this.reading(() => (this.statement('SELECT * FROM resource_history WHERE resource_type = ? AND id = ? ORDER BY version_id DESC')
+      .all(type, id) as HistoryRow[]).map((r) => storedVersionOf(r)));
   }
 
   async historyPage(query: HistoryQuery): Promise<HistoryPage> {
@@ -341,12 +379,12 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     if (query.since !== undefined) { where.push('last_updated >= ?'); args.push(query.since); }
     if (query.until !== undefined) { where.push('last_updated <= ?'); args.push(query.until); }
     const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const { matched, rows } = this.reading(() => ({
+    const { matched, versions } = this.reading(() => ({
       matched: this.statement(`SELECT count(*) AS total, max(last_updated) AS newest FROM resource_history ${filter}`).get(...args) as { total: number; newest: string | null },
-      rows: this.statement(`SELECT * FROM resource_history ${filter}
-        ORDER BY last_updated DESC, resource_type, id, version_id DESC LIMIT ? OFFSET ?`).all(...args, query.count, query.offset) as HistoryRow[],
+      versions: (this.statement(`SELECT * FROM resource_history ${filter}
+        ORDER BY last_updated DESC, resource_type, id, version_id DESC LIMIT ? OFFSET ?`).all(...args, query.count, query.offset) as HistoryRow[]).map((r) => storedVersionOf(r)),
     }));
-    const page: HistoryPage = { total: matched.total, versions: rows.map((r) => storedVersionOf(r)) };
+    const page: HistoryPage = { total: matched.total, versions };
     if (matched.newest !== null) page.newest = matched.newest;
     return page;
   }
@@ -401,13 +439,12 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   async loadHistory(): Promise<WrittenVersion[]> {
     // the head as SQLite computed it when the version was written (HISTORY_HEAD); the resource is parsed only when a
     // request needs it (src/store/past-version.ts)
-    const rows = this.reading(() => this.db.prepare(`SELECT resource_type, id, version_id, last_updated, head
-      FROM resource_history WHERE content IS NOT NULL`).all() as { resource_type: TerminologyType; id: string; version_id: number; last_updated: string; head: string }[]);
-    return rows.map((r) => ({
-      head: headFromColumn(r.resource_type, r.id, JSON.parse(r.head) as unknown[]),
+    return this.reading(() => (this.db.prepare(`SELECT resource_type, id, version_id, last_updated, head
+      FROM resource_history WHERE content IS NOT NULL`).all() as HeadRow[]).map((r) => ({
+      head: versionHeadOf(r),
       lastUpdated: r.last_updated,
       load: this.versionLoader(r.resource_type, r.id, String(r.version_id)),
-    }));
+    })));
   }
 
   async loadDeletions(): Promise<Deletion[]> {
@@ -435,12 +472,11 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
       values.push(value);
       return '?';
     });
-    const { total, rows } = this.reading(() => ({
+    return this.reading(() => ({
       total: (this.db.prepare(`SELECT count(*) AS total FROM audit_event ${filter}`).get(...values) as { total: number }).total,
-      rows: this.db.prepare(`SELECT content FROM audit_event ${filter} ${auditOrder(q)} LIMIT ? OFFSET ?`)
-        .all(...values, q.count, q.offset) as { content: string }[],
+      events: (this.db.prepare(`SELECT id, content FROM audit_event ${filter} ${auditOrder(q)} LIMIT ? OFFSET ?`)
+        .all(...values, q.count, q.offset) as AuditRow[]).map(auditEventOf),
     }));
-    return { total, events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };
   }
 
   /**
@@ -454,6 +490,7 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     const message = (e as { message?: unknown } | null)?.message;
     const cause = typeof message === 'string' ? message : String(e);
     const outcome = writing ? 'write' : 'read';
+    if (e instanceof UnreadableRowError) return this.foundDamage(cause, outcome);
     if (code === 'SQLITE_FULL') return this.refuseWrites(storeFull(), storeFull());
     if (code === 'SQLITE_BUSY') {
       return new FhirError(503, 'lock-error', 'Another process held the store\'s write lock too long; nothing was written, try again', {
@@ -465,15 +502,18 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
     const damage = code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
     if (this.diskFailing && (code.startsWith('SQLITE_IOERR') || readonly || damage)) return this.refuseWrites(diskFailed(cause, outcome), diskFailed(cause, 'ready'));
     if (readonly) return this.refuseWrites(readOnly(cause, outcome), readOnly(cause, 'ready'));
-    if (damage) {
-      this.damaged ??= new StoreProblem('damaged', `The store's file is damaged (${cause}): it must be restored from a backup`, {
-        da: `Lagerets fil er beskadiget (${cause}): den skal genskabes fra en sikkerhedskopi.`,
-      });
-      return new StoreProblem('damaged', `The store's file is damaged (${cause}): ${OUTCOME[outcome].en}. It must be restored from a backup`, {
-        da: `Lagerets fil er beskadiget (${cause}): ${OUTCOME[outcome].da}. Den skal genskabes fra en sikkerhedskopi.`,
-      });
-    }
+    if (damage) return this.foundDamage(cause, outcome);
     return e;
+  }
+
+  /** The answer to a request that met damage in the file (`cause`), which readiness reports from then on. */
+  private foundDamage(cause: string, outcome: Outcome): StoreProblem {
+    this.damaged ??= new StoreProblem('damaged', `The store's file is damaged (${cause}): it must be restored from a backup`, {
+      da: `Lagerets fil er beskadiget (${cause}): den skal genskabes fra en sikkerhedskopi.`,
+    });
+    return new StoreProblem('damaged', `The store's file is damaged (${cause}): ${OUTCOME[outcome].en}. It must be restored from a backup`, {
+      da: `Lagerets fil er beskadiget (${cause}): ${OUTCOME[outcome].da}. Den skal genskabes fra en sikkerhedskopi.`,
+    });
   }
 
   /** Answers a failed write with `answer`, and refuses writes (readiness says so with `ready`) until one succeeds. */
@@ -576,8 +616,8 @@ export class SqliteStore extends BaseStore implements TerminologyStore {
   }
 
   async listPackages(): Promise<StoredPackage[]> {
-    const rows = this.reading(() => this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at, loaded_by FROM package ORDER BY rowid').all() as PackageRow[]);
-    return rows.map(packageFromRow);
+    return this.reading(() => (this.db.prepare('SELECT name, version, fhir_version, dependencies, content, loaded_at, loaded_by FROM package ORDER BY rowid')
+      .all() as PackageRow[]).map(packageFromRow));
   }
 
   async unloadPackage(name: string, version: string, by?: string, commit: PackageCommit = {}): Promise<PackageUnload> {

@@ -114,6 +114,34 @@ export interface HistoryRow {
   content: string | null;
 }
 
+/**
+ * A stored row whose text the server cannot read back (damaged where the database's own checks do not look): the
+ * store answers it as a damaged file, never as a 500.
+ */
+export class UnreadableRowError extends Error {
+  constructor(readonly row: string, cause: string) {
+    super(`${row} cannot be read (${cause})`);
+    this.name = 'UnreadableRowError';
+  }
+}
+
+const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A stored JSON text (`row` names where it is) read back as what was written: an object, or what `is` accepts;
+ * UnreadableRowError when it is not JSON or not that.
+ */
+export function parseStored<T>(text: string, row: string, is: (v: unknown) => boolean = isObject): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UnreadableRowError(row, (e as Error).message);
+  }
+  if (!is(value)) throw new UnreadableRowError(row, 'not what was written there');
+  return value as T;
+}
+
 export function storedVersionOf(row: HistoryRow): StoredVersion {
   return {
     resourceType: row.resource_type,
@@ -122,7 +150,7 @@ export function storedVersionOf(row: HistoryRow): StoredVersion {
     lastUpdated: row.last_updated,
     method: row.method,
     ...(row.request_method ? { requestMethod: row.request_method } : {}),
-    resource: row.content === null ? undefined : (JSON.parse(row.content) as TerminologyResource),
+    resource: row.content === null ? undefined : parseStored<TerminologyResource>(row.content, `${row.resource_type}/${row.id}/_history/${row.version_id}`),
   };
 }
 

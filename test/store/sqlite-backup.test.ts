@@ -6,7 +6,7 @@ import { claimDataDir } from '../../src/store/data-dir-lock';
 import { BackupError, backupFileName, backupSqliteStore, restoreSqliteStore } from '../../src/store/sqlite-backup';
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { auditOfRestore, OS_USER_SYSTEM, RESTORE_AGENT } from '../../src/write/audit';
-import { damageTable } from '../support/damaged-sqlite';
+import { damageTable, damageText } from '../support/damaged-sqlite';
 import { temporaryFolders } from '../support/temporary-folders';
 
 const freshDir = temporaryFolders('faelles-tx-backup-');
@@ -14,6 +14,23 @@ const freshDir = temporaryFolders('faelles-tx-backup-');
 const cs = (id: string, title: string): CodeSystem => ({
   resourceType: 'CodeSystem', id, url: `http://example.org/${id}`, title, status: 'active', content: 'complete', concept: [{ code: 'a', display: title }],
 });
+
+/**
+ * A data folder whose store holds CodeSystem `a` in two versions (the first titled 'Første udgave') and an audit event
+ * saying 'Skrevet af Aase': texts a test damages where SQLite's checks do not look (damageText).
+ */
+async function withPastVersionAndAudit(): Promise<string> {
+  const dataDir = freshDir();
+  const store = SqliteStore.open(dataDir);
+  await store.create(cs('a', 'Første udgave'));
+  await store.update(cs('a', 'Anden udgave'));
+  await store.recordAudit({
+    event: { resourceType: 'AuditEvent', id: 'e1', recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } }, outcomeDesc: 'Skrevet af Aase' },
+    owners: [], agents: [], entities: [],
+  });
+  await store.close();
+  return dataDir;
+}
 
 /** What a store in `dir` holds: each resource's current title and how many versions its history has. */
 async function contentsOf(dir: string): Promise<Record<string, { title?: string; versions: number }>> {
@@ -119,6 +136,19 @@ describe('backupSqliteStore', () => {
     fs.writeFileSync(path.join(dataDir, SQLITE_FILE_NAME), '');
     const missing = path.join(freshDir(), 'no', 'such', 'b.sqlite');
     expect(refusal(() => backupSqliteStore(dataDir, missing))).toMatchObject({ status: 2, message: `The folder ${path.dirname(missing)} does not exist` });
+  });
+
+  it.each([
+    ['a past version', 'Første udgave"', 'CodeSystem/a/_history/1'],
+    ['an audit event', 'Skrevet af Aase"', 'AuditEvent/e1'],
+  ])("fails on a store holding a row the server could not read (%s's text damaged where SQLite's checks do not look), naming it, and leaves no file behind", async (_what, marker, row) => {
+    const dataDir = await withPastVersionAndAudit();
+    damageText(dataDir, marker);
+    const out = freshDir();
+    const e = refusal(() => backupSqliteStore(dataDir, out));
+    expect(e.status).toBe(1);
+    expect(e.message).toMatch(new RegExp(`^${path.join(dataDir, SQLITE_FILE_NAME)} is damaged \\(${row} cannot be read \\(.*JSON.*\\)\\): it holds a row the server could not read$`));
+    expect(filesIn(out)).toEqual([]);
   });
 
   it('fails on a damaged store, naming the damage, and leaves no file behind', async () => {
@@ -277,7 +307,21 @@ describe('restoreSqliteStore', () => {
     db.close();
     const e = await restoreRefusal(restoreSqliteStore(dataDir, bad));
     expect(e.status).toBe(1);
-    expect(e.message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be restored: .*; the data folder is as it was$`));
+    expect(e.message).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged \\(CodeSystem/a cannot be read \\(.*\\)\\): it holds a row the server could not read$`));
+    expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
+    expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
+  });
+
+  it.each([
+    ['a past version', 'Første udgave"', 'CodeSystem/a/_history/1'],
+    ['an audit event', 'Skrevet af Aase"', 'AuditEvent/e1'],
+  ])("refuses a backup holding a row the server could not read (%s's text damaged), changing nothing", async (_what, marker, row) => {
+    const { dataDir } = await backedUp();
+    const bad = path.join(freshDir(), 'damaged.sqlite');
+    fs.copyFileSync(path.join(await withPastVersionAndAudit(), SQLITE_FILE_NAME), bad);
+    damageText(bad, marker);
+    const e = await restoreRefusal(restoreSqliteStore(dataDir, bad));
+    expect(e).toMatchObject({ status: 1, message: expect.stringContaining(`${bad} is damaged (${row} cannot be read (`) });
     expect(filesIn(dataDir).filter((f) => f.startsWith(SQLITE_FILE_NAME))).toEqual([SQLITE_FILE_NAME]);
     expect(await contentsOf(dataDir)).toEqual({ a: { title: 'Fra backuppen', versions: 1 } });
   });

@@ -5,7 +5,7 @@ import { claimDataDir, PID_FILE, serverUsing } from '../../src/store/data-dir-lo
 import { storeReadiness } from '../../src/store/readiness';
 import { MIGRATIONS, SQLITE_FILE_NAME, SqliteStore } from '../../src/store/sqlite-store';
 import { describeStoreContract } from './store-contract';
-import { damageTable, failWrites } from '../support/damaged-sqlite';
+import { damageTable, damageText, failWrites } from '../support/damaged-sqlite';
 import { temporaryFolders } from '../support/temporary-folders';
 
 const freshDir = temporaryFolders('faelles-tx-store-');
@@ -181,16 +181,25 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
     event: { resourceType: 'AuditEvent' as const, id, recorded: '2026-01-01T00:00:00.000Z', type: { code: 'rest' }, agent: [{ requestor: true }], source: { observer: { display: 'test' } } },
     owners: [], agents: [], entities: [],
   });
-  /** A data folder whose store holds CodeSystem `kept` and an audit log whose table is damaged. */
-  const damagedAuditLog = async (): Promise<string> => {
+  /** `use` on the store of a new data folder that `write` filled and `damage` then damaged, the store closed meanwhile. */
+  async function onDamagedStore(write: (store: SqliteStore) => Promise<unknown>, damage: (dir: string) => void, use: (store: SqliteStore) => Promise<void>): Promise<void> {
     const dir = freshDir();
+    const before = SqliteStore.open(dir);
+    await write(before);
+    await before.close();
+    damage(dir);
     const store = SqliteStore.open(dir);
+    try {
+      await use(store);
+    } finally {
+      await store.close();
+    }
+  }
+  /** `use` on a store holding CodeSystem `kept` and an audit log whose table is damaged. */
+  const onDamagedAuditLog = (use: (store: SqliteStore) => Promise<void>): Promise<void> => onDamagedStore(async (store) => {
     await store.create(cs('kept'));
     await store.recordAudit(auditRecord('e1'));
-    await store.close();
-    damageTable(dir, 'audit_event');
-    return dir;
-  };
+  }, (dir) => damageTable(dir, 'audit_event'), use);
 
   it('a file that became read-only: writes are 503 no-store saying nothing was written (never a 500), reads go on', async () => {
     const store = SqliteStore.open(freshDir());
@@ -308,22 +317,18 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
   });
 
   it("after an I/O error, SQLite's \"malformed\" is the disk failing, not damage: no restore from a backup is asked for", async () => {
-    const store = SqliteStore.open(await damagedAuditLog());
-    try {
+    await onDamagedAuditLog(async (store) => {
       failWrites(store, 'SQLITE_IOERR_WRITE');
       await expect(store.create(cs('after'))).rejects.toMatchObject({ status: 503 });
       await expect(store.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject({
         status: 503, code: 'no-store', message: expect.stringMatching(/^The store's disk failed \(database disk image is malformed\): the request could not be answered\./),
       });
       expect((await storeReadiness(store)).store).toBe('unwritable');
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('a damaged table is not read at start; reading it is 503 no-store naming the damage (never a 500), the rest works', async () => {
-    const damaged = SqliteStore.open(await damagedAuditLog());
-    try {
+    await onDamagedAuditLog(async (damaged) => {
       const answer = { status: 503, code: 'no-store', message: expect.stringMatching(/^The store's file is damaged \(database disk image is malformed\): the request could not be answered\. It must be restored from a backup$/) };
       await expect(damaged.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject(answer);
       await expect(damaged.create(cs('new'))).resolves.toMatchObject({ versionId: '1' });
@@ -331,9 +336,38 @@ describe('SqliteStore: a file it cannot write, a damaged file', () => {
         .rejects.toMatchObject({ status: 503, code: 'no-store', message: expect.stringContaining('nothing was written') });
       expect((await damaged.read('CodeSystem', 'kept'))?.id).toBe('kept');
       expect(await storeReadiness(damaged)).toEqual({ store: 'damaged', storeProblem: expect.stringMatching(/^The store's file is damaged \(database disk image is malformed\): it must be restored from a backup$/) });
-    } finally {
-      await damaged.close();
-    }
+    });
+  });
+
+  it("a row's text damaged where SQLite's checks do not look (a past version, an audit event): reading it is 503 no-store naming the row, never a 500", async () => {
+    await onDamagedStore(async (before) => {
+      await before.create({ ...cs('pv'), title: 'Første udgave' });
+      await before.update({ ...cs('pv'), title: 'Anden udgave' });
+      await before.recordAudit({ ...auditRecord('e1'), event: { ...auditRecord('e1').event, outcomeDesc: 'Skrevet af Aase' } });
+    }, (dir) => {
+      damageText(dir, 'Første udgave"');
+      damageText(dir, 'Skrevet af Aase"');
+    }, async (store) => {
+      const damaged = (row: string) => ({
+        status: 503, code: 'no-store',
+        message: expect.stringMatching(new RegExp(`^The store's file is damaged \\(${row} cannot be read \\(.*JSON.*\\)\\): the request could not be answered\\. It must be restored from a backup$`)),
+      });
+      await expect(store.readVersion('CodeSystem', 'pv', '1')).rejects.toMatchObject(damaged('CodeSystem/pv/_history/1'));
+      await expect(store.history('CodeSystem', 'pv')).rejects.toMatchObject(damaged('CodeSystem/pv/_history/1'));
+      await expect(store.historyPage({ offset: 0, count: 10 })).rejects.toMatchObject(damaged('CodeSystem/pv/_history/1'));
+      expect(() => store.versionLoader('CodeSystem', 'pv', '1')()).toThrow(expect.objectContaining(damaged('CodeSystem/pv/_history/1')));
+      await expect(store.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject(damaged('AuditEvent/e1'));
+      // what does not touch the damage goes on
+      expect((await store.read('CodeSystem', 'pv'))?.title).toBe('Anden udgave');
+      expect((await store.readVersion('CodeSystem', 'pv', '2'))?.resource?.title).toBe('Anden udgave');
+      expect(await storeReadiness(store)).toEqual({ store: 'damaged', storeProblem: expect.stringMatching(/^The store's file is damaged \(CodeSystem\/pv\/_history\/1 cannot be read .*\): it must be restored from a backup$/) });
+    });
+  });
+
+  it("a current version's text damaged: the store does not open as readable (the server's start stops, exit 4), naming the row", async () => {
+    await onDamagedStore((before) => before.create({ ...cs('a'), title: 'Eneste udgave' }), (dir) => damageText(dir, 'Eneste udgave"'), async (store) => {
+      await expect(store.loadAll()).rejects.toMatchObject({ status: 503, code: 'no-store', message: expect.stringMatching(/^The store's file is damaged \(CodeSystem\/a cannot be read/) });
+    });
   });
 });
 

@@ -16,6 +16,19 @@ export function damageTable(dir: string, table: string): void {
 }
 
 /**
+ * Damages the text of rows of a data file (closed; a data folder: its store's) where SQLite's checks do not look, as a
+ * flipped bit on the disk does: the byte after each `marker` in the file made `#`.
+ */
+export function damageText(fileOrDir: string, marker: string): void {
+  const file = fs.statSync(fileOrDir).isDirectory() ? path.join(fileOrDir, SQLITE_FILE_NAME) : fileOrDir;
+  const bytes = fs.readFileSync(file);
+  let at = bytes.indexOf(marker);
+  if (at < 0) throw new Error(`${file} does not hold ${marker}`);
+  for (; at >= 0; at = bytes.indexOf(marker, at + 1)) bytes[at + Buffer.byteLength(marker)] = '#'.charCodeAt(0);
+  fs.writeFileSync(file, bytes);
+}
+
+/**
  * The store's connection failing its write transactions as SQLite does on a disk that gives I/O errors (the driver's
  * own error, with `code`); the function returned makes them work again.
  */

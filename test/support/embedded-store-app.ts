@@ -18,11 +18,13 @@ export interface EmbeddedStoreApp {
 /**
  * A test app on an embedded store of its own, for a suite that makes the store fail beneath it: made before the suite
  * (readiness tries a write at every check, where the server waits 5 s between them), closed and removed after it.
+ * `before`: what the data folder is given (written, then damaged …) before the app's store opens it.
  */
-export function embeddedStoreApp(prefix: string): EmbeddedStoreApp {
+export function embeddedStoreApp(prefix: string, before?: (dir: string) => Promise<void>): EmbeddedStoreApp {
   const made = {} as EmbeddedStoreApp;
   beforeAll(async () => {
     made.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    await before?.(made.dir);
     made.store = SqliteStore.open(made.dir, { writeProbeIntervalMs: 0 });
     made.app = await testApp({ dataDir: made.dir }, { store: made.store });
     made.token = await tokenFor({ kommunekode: '101' });
