@@ -22,7 +22,7 @@ const NO_REPLY = /^Query read timeout$/;
 /** SQLSTATEs of a statement the database cancelled or refused for now; its transaction is rolled back. */
 const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; what: string; da: string }> = {
   '57014': { code: 'timeout', what: 'a statement took longer than the statement timeout', da: 'en forespørgsel tog længere end dens tidsgrænse' },
-  '55P03': { code: 'lock-error', what: 'another write held the lock longer than the lock timeout', da: 'en anden skrivning holdt låsen længere end tidsgrænsen' },
+  '55P03': { code: 'lock-error', what: 'another session held a lock longer than the lock timeout', da: 'en anden session holdt en lås længere end tidsgrænsen' },
   '25P03': { code: 'transient', what: 'the transaction was idle longer than the idle-in-transaction timeout', da: 'transaktionen var inaktiv længere end tidsgrænsen' },
   '40001': { code: 'transient', what: 'a serialization failure', da: 'en serialiseringsfejl' },
   '40P01': { code: 'transient', what: 'a deadlock', da: 'en baglås (deadlock)' },

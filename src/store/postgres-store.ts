@@ -9,8 +9,8 @@ import { headColumn, headFromColumn, type WrittenVersion } from './past-version'
 import { connectFailed, isUnavailable, mapError, neverSent } from './postgres-errors';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
-import { replyWaitMs, START_UP_WAIT_MS, waitingUpTo } from './postgres-waits';
-import { SyncReader } from './postgres-sync-read';
+import { replyWaitMs, START_UP_WAIT_MS, SYNC_READ_LOCK_MS, SYNC_READ_STATEMENT_MS, SYNC_READ_WAIT_MS, waitingUpTo } from './postgres-waits';
+import { ReadsPaused, SyncReader } from './postgres-sync-read';
 import {
   type HistoryPage, type HistoryQuery,
   StoreConflictError, type ChangeFeed, type ChangeSink, type Deletion, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
@@ -161,12 +161,13 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     if (!SCHEMA_NAME.test(this.schema)) throw new Error(`'${this.schema}' is not a valid schema name (${SCHEMA_NAME.source})`);
     this.logger = options.logger ?? SILENT;
     const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+    const lockTimeoutMs = options.lockTimeoutMs ?? 5_000;
     this.pool = new Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       statement_timeout: statementTimeoutMs,
-      lock_timeout: options.lockTimeoutMs ?? 5_000,
+      lock_timeout: lockTimeoutMs,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 10_000,
       // The client's own limit, for a database that does not answer at all (the server-side timeouts need a live server).
       query_timeout: replyWaitMs(statementTimeoutMs),
@@ -174,8 +175,14 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       keepAlive: true,
       application_name: defaultApplicationName(),
     });
+    // the whole process waits for these reads: bounds of their own, far below a request's (postgres-waits.ts)
+    const syncStatementMs = Math.min(statementTimeoutMs, SYNC_READ_STATEMENT_MS);
     this.pastVersions = new SyncReader({
-      connectionString: options.connectionString, statementTimeoutMs, replyWaitMs: replyWaitMs(statementTimeoutMs), applicationName: defaultApplicationName(),
+      connectionString: options.connectionString,
+      statementTimeoutMs: syncStatementMs,
+      lockTimeoutMs: Math.min(lockTimeoutMs, SYNC_READ_LOCK_MS),
+      replyWaitMs: syncStatementMs + SYNC_READ_WAIT_MS - SYNC_READ_STATEMENT_MS,
+      applicationName: defaultApplicationName(),
     });
     // An idle connection that breaks emits here; without a listener that would end the process.
     this.pool.on('error', (e) => this.logger.warn(`PostgreSQL: an idle connection failed: ${e.message}`));
@@ -448,17 +455,33 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
 
   /** A version of the history, read synchronously on the reader's own connection (src/store/postgres-sync-read.ts). */
   versionLoader(type: TerminologyType, id: string, versionId: string): () => TerminologyResource {
+    this.pastVersions.prepare();
     return () => {
       const number = versionNumber(versionId);
       let rows: { content: string | null }[] = [];
       try {
         if (number !== undefined) rows = this.pastVersions.query(`SELECT content FROM ${this.t('resource_history')} WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, number]);
       } catch (e) {
-        throw mapError(e);
+        throw this.pastVersionUnread(e);
       }
       if (!rows[0]?.content) throw new Error(`${type}/${id}/_history/${versionId} is no longer in ${this.t('resource_history')}`);
       return this.parse(rows[0].content);
     };
+  }
+
+  /**
+   * A past version the reader did not read: 503 as any read the database fails; after a timeout, and while the reader
+   * fails at once (its cool-down), with Retry-After: when the reads are tried again.
+   */
+  private pastVersionUnread(e: unknown): unknown {
+    const paused = this.pastVersions.pausedFor();
+    const seconds = Math.ceil(paused / 1000);
+    const mapped = e instanceof ReadsPaused
+      ? new FhirError(503, 'timeout', `Past versions are not read from the database for the next ${seconds} s, since a read of one did not finish in time; try again then`, {
+        da: `Tidligere versioner læses ikke fra databasen de næste ${seconds} s, da en læsning af en ikke blev færdig i tide; prøv igen derefter.`,
+      })
+      : mapError(e);
+    return paused > 0 && mapped instanceof FhirError ? Object.assign(mapped, { retryAfter: String(seconds) }) : mapped;
   }
 
   private async insertAudit(client: PoolClient, record: AuditRecord): Promise<void> {

@@ -1,24 +1,12 @@
 import request from 'supertest';
-import type { App } from '../../src/app';
-import { PostgresStore } from '../../src/store/postgres-store';
-import { testApp } from '../support/app';
 import { localCodeSystem, tokenFor } from '../support/local';
 import { pastVersionWriteTests } from '../support/past-version-writes';
-import { describeWithPostgres, dropSchemas, TEST_DATABASE_URL, uniqueSchema } from '../support/postgres';
+import { describeWithPostgres } from '../support/postgres';
+import { replicasOfOneSchema } from '../support/postgres-replicas';
 
 /** The rule of past-versions-not-rewritten.test.ts on PostgreSQL: one app, and two replicas sharing one database. */
 describeWithPostgres('a past url|version is not written again by another resource (PostgreSQL store)', () => {
-  const schema = uniqueSchema();
-  const stores: PostgresStore[] = [];
-  const open = async (): Promise<App> => {
-    const store = await PostgresStore.open({ connectionString: TEST_DATABASE_URL, schema, poolSize: 2 });
-    stores.push(store);
-    return testApp({}, { store });
-  };
-  afterAll(async () => {
-    for (const s of stores) await s.close();
-    await dropSchemas([schema]);
-  });
+  const { replica: open } = replicasOfOneSchema();
 
   pastVersionWriteTests(open);
 

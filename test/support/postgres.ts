@@ -79,3 +79,14 @@ export async function dropSchemas(schemas: Iterable<string>): Promise<void> {
     }
   });
 }
+
+/** How long a synchronous call took (ms: the thread, and with it the process, waited that long), and what it threw. */
+export function timedSync(fn: () => unknown): { ms: number; error: unknown } {
+  const started = Date.now();
+  try {
+    fn();
+    return { ms: Date.now() - started, error: undefined };
+  } catch (e) {
+    return { ms: Date.now() - started, error: e };
+  }
+}
