@@ -7,6 +7,7 @@ import type { TerminologyRegistry } from '../terminology/registry';
 import type { CountLimit } from '../terminology/limited-list';
 import { currentTimeBudget } from '../terminology/time-budget';
 import type { ClosureLimits } from '../config';
+import type { CommitGate } from '../store/commit-gate';
 import type { OperationContext, OperationHandler } from './context';
 import { excerpt } from '../errors/excerpt';
 
@@ -34,6 +35,15 @@ const TABLE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 /** Appends lost to a concurrent call on the same table are recomputed this many times before 409. */
 const APPEND_ATTEMPTS = 5;
+
+/**
+ * The gate a change of a table passes, one per change: the request's (the batch entry's in a batch), closed when the
+ * request times out, so that a change is either cancelled, and the timeout says nothing was written, or committed and
+ * answered (README "Write outcomes"). Without a request (a caller of the handler itself) there is none.
+ */
+function commitGate(ctx: OperationContext): CommitGate | undefined {
+  return ctx.caller?.gate() ?? ctx.batchEntryGate?.();
+}
 
 function closures(ctx: OperationContext): NonNullable<OperationContext['closures']> {
   if (!ctx.closures) throw new FhirError(501, 'not-supported', 'This server keeps no closure tables', { da: 'Serveren fører ingen closure-tabeller' });
@@ -116,7 +126,7 @@ async function addConcepts(
       });
     }
     const entries = closureEntries(ctx.registry, state.concepts, added, currentTimeBudget(), entriesLimit(name, state, limits));
-    const version = await store.appendClosureTable(name, state.version, added, entries);
+    const version = await store.appendClosureTable(name, state.version, added, entries, commitGate(ctx));
     if (version !== undefined) return { version, entries };
     state = await store.readClosureTable(name);
   }
@@ -174,7 +184,7 @@ async function closure(input: OperationInput, ctx: OperationContext): Promise<Co
     });
   }
   if (codings.length === 0 && since === undefined) {
-    await store.initClosureTable(name, limits.tables);
+    await store.initClosureTable(name, limits.tables, commitGate(ctx));
     return closureConceptMap(ctx.registry, name, 0, []);
   }
   const state = await store.readClosureTable(name);

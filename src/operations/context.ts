@@ -49,6 +49,11 @@ export interface OperationContext {
   /** Who calls, for operations that write (the HTTP adapters give it). */
   caller?: Caller;
   /**
+   * A batch entry's gate (a batch entry has no caller), for an operation that changes state without a token
+   * ($closure): closed when the batch's request times out, which then answers that the entries before may have been written.
+   */
+  batchEntryGate?(): CommitGate;
+  /**
    * The verified token of the request, or undefined without one (an AuthError, 401, for an invalid one): for answers
    * that show an admin more (every adapter gives it, batch entries too).
    */

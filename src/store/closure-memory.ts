@@ -1,4 +1,5 @@
 import type { ClosureConcept, ClosureEntry, ClosureInitResult, ClosureTableState, ClosureTableStore, StoredClosureEntry } from './closure-store';
+import { abandonedWrite, type CommitGate } from './commit-gate';
 
 interface Table {
   version: number;
@@ -10,7 +11,8 @@ interface Table {
 export class MemoryClosureTables implements ClosureTableStore {
   private readonly tables = new Map<string, Table>();
 
-  async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+  async initClosureTable(name: string, maxTables: number, gate?: CommitGate): Promise<ClosureInitResult> {
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
     const existed = this.tables.delete(name);
     let replaced = false;
     while (!existed && this.tables.size >= maxTables) {
@@ -33,9 +35,10 @@ export class MemoryClosureTables implements ClosureTableStore {
     this.tables.set(name, t);
   }
 
-  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[], gate?: CommitGate): Promise<number | undefined> {
     const t = this.tables.get(name);
     if (!t || t.version !== expectedVersion) return undefined;
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
     const version = expectedVersion + 1;
     this.used(name, t);
     t.version = version;

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { CommitGate } from './commit-gate';
 import { storedClosureEntry, type ClosureConcept, type ClosureEntry, type ClosureEntryRow, type ClosureInitResult, type ClosureTableState, type ClosureTableStore, type StoredClosureEntry } from './closure-store';
 
 /** The PostgreSQL schema of the closure tables (an expand migration in postgres-migrations.ts). */
@@ -28,10 +29,13 @@ export const CLOSURE_POSTGRES_MIGRATION = `
 
 export const CLOSURE_POSTGRES_TABLES = ['closure_table', 'closure_concept', 'closure_entry'] as const;
 
-/** What the closure tables need of PostgresStore: a table's qualified name, a transaction and a single query. */
+/**
+ * What the closure tables need of PostgresStore: a table's qualified name, a transaction (with a gate: a write's, which
+ * commits only when the gate lets it) and a single query.
+ */
 export interface PostgresAccess {
   t(table: string): string;
-  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (client: PoolClient) => Promise<T>, gate?: CommitGate): Promise<T>;
   query<R extends object>(text: string, values: unknown[]): Promise<R[]>;
 }
 
@@ -39,7 +43,7 @@ export interface PostgresAccess {
 export class PostgresClosureTables implements ClosureTableStore {
   constructor(private readonly db: PostgresAccess) {}
 
-  async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+  async initClosureTable(name: string, maxTables: number, gate?: CommitGate): Promise<ClosureInitResult> {
     const t = (n: string) => this.db.t(n);
     return this.db.transaction(async (client) => {
       const existing = await client.query(`SELECT 1 FROM ${t('closure_table')} WHERE name = $1 FOR UPDATE`, [name]);
@@ -60,7 +64,7 @@ export class PostgresClosureTables implements ClosureTableStore {
       }
       const inserted = await client.query(`INSERT INTO ${t('closure_table')} (name, version, used) VALUES ($1, 0, nextval('${t('closure_use')}')) ON CONFLICT (name) DO NOTHING`, [name]);
       return inserted.rowCount !== 1 ? 'reset' : over > 0 ? 'replaced' : 'created';
-    });
+    }, gate);
   }
 
   async readClosureTable(name: string): Promise<ClosureTableState | undefined> {
@@ -79,7 +83,7 @@ export class PostgresClosureTables implements ClosureTableStore {
     });
   }
 
-  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[], gate?: CommitGate): Promise<number | undefined> {
     const t = (n: string) => this.db.t(n);
     return this.db.transaction(async (client) => {
       const version = expectedVersion + 1;
@@ -97,7 +101,7 @@ export class PostgresClosureTables implements ClosureTableStore {
             entries.map((e) => e.target.code)]);
       }
       return version;
-    });
+    }, gate);
   }
 
   async closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {

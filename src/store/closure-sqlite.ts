@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { storedClosureEntry, type ClosureConcept, type ClosureEntry, type ClosureEntryRow, type ClosureInitResult, type ClosureTableState, type ClosureTableStore, type StoredClosureEntry } from './closure-store';
+import { abandonedWrite, type CommitGate } from './commit-gate';
 
 /** The SQLite schema of the closure tables (one migration of SqliteStore). */
 export const CLOSURE_SQLITE_MIGRATION = `
@@ -43,7 +44,9 @@ export interface SqliteAccess {
 export class SqliteClosureTables implements ClosureTableStore {
   constructor(private readonly db: Database.Database, private readonly access: SqliteAccess) {}
 
-  async initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
+  async initClosureTable(name: string, maxTables: number, gate?: CommitGate): Promise<ClosureInitResult> {
+    // Synchronous from here to the commit, as a write's: the gate decides now.
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
     return this.access.write(() => {
       const existed = this.db.prepare('SELECT 1 FROM closure_table WHERE name = ?').get(name) !== undefined;
       let replaced = false;
@@ -87,7 +90,8 @@ export class SqliteClosureTables implements ClosureTableStore {
     });
   }
 
-  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
+  async appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[], gate?: CommitGate): Promise<number | undefined> {
+    if (gate && !gate.enterCommit()) throw abandonedWrite();
     return this.access.write(() => {
       const version = expectedVersion + 1;
       const moved = this.db.prepare(`UPDATE closure_table SET version = ?, used = ${NEXT_USE} WHERE name = ? AND version = ?`).run(version, name, expectedVersion);

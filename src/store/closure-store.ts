@@ -3,6 +3,7 @@
  * server so that every call answers only what is new for that client. The stores keep them beside the resources
  * (memory, SQLite, PostgreSQL), so a table survives a restart and replicas share it.
  */
+import type { CommitGate } from './commit-gate';
 
 /** One concept of a closure table (the code system's current version decides subsumption). */
 export interface ClosureConcept {
@@ -41,17 +42,18 @@ export interface ClosureTableStore {
    * Creates the table at version 0, or empties an existing one back to version 0 (concepts and entries dropped).
    * When `maxTables` tables exist already, a new one takes the place of the one used least recently ('replaced'), so
    * that tables created and left (or a client making thousands) never keep a new client out for good; the client of
-   * the one dropped is told it is not initialised, and initialises it again.
+   * the one dropped is told it is not initialised, and initialises it again. With a gate, as a write's (`apply`): it
+   * commits only if `gate.enterCommit()` allows it right before the commit; abandoned before, nothing changes (503).
    */
-  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult>;
+  initClosureTable(name: string, maxTables: number, gate?: CommitGate): Promise<ClosureInitResult>;
   /** The table's version and concepts, or undefined when it was never initialised; a read is a use of the table. */
   readClosureTable(name: string): Promise<ClosureTableState | undefined>;
   /**
    * Adds the concepts and entries as version `expectedVersion + 1`, all or nothing, if the table is still at
    * `expectedVersion`; returns the new version, or undefined when another call changed the table first (or it is
-   * gone): the caller reads it again and recomputes.
+   * gone): the caller reads it again and recomputes. With a gate, as initClosureTable.
    */
-  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined>;
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[], gate?: CommitGate): Promise<number | undefined>;
   /** The entries added after `version` (all of them for 0), oldest version first. */
   closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]>;
 }

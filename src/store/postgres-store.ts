@@ -139,7 +139,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   private seenPackageSeq = 0;
 
   protected readonly closures = new PostgresClosureTables({
-    t: (table) => this.t(table), transaction: (fn) => this.transaction(fn), query: (text, values) => this.query(text, values),
+    t: (table) => this.t(table), transaction: (fn, gate) => this.transaction(fn, { gate }), query: (text, values) => this.query(text, values),
   });
 
   /** Connects, creates the schema and runs the pending migrations. */

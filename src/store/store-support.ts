@@ -199,14 +199,14 @@ export abstract class BaseStore {
   /** Where the store keeps the closure tables of $closure (closure-memory.ts, closure-sqlite.ts, closure-postgres.ts). */
   protected abstract readonly closures: ClosureTableStore;
 
-  initClosureTable(name: string, maxTables: number): Promise<ClosureInitResult> {
-    return this.closures.initClosureTable(name, maxTables);
+  initClosureTable(name: string, maxTables: number, gate?: CommitGate): Promise<ClosureInitResult> {
+    return this.closures.initClosureTable(name, maxTables, gate);
   }
   readClosureTable(name: string): Promise<ClosureTableState | undefined> {
     return this.closures.readClosureTable(name);
   }
-  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[]): Promise<number | undefined> {
-    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries);
+  appendClosureTable(name: string, expectedVersion: number, concepts: ClosureConcept[], entries: ClosureEntry[], gate?: CommitGate): Promise<number | undefined> {
+    return this.closures.appendClosureTable(name, expectedVersion, concepts, entries, gate);
   }
   closureEntriesSince(name: string, version: number): Promise<StoredClosureEntry[]> {
     return this.closures.closureEntriesSince(name, version);

@@ -1,7 +1,8 @@
 /**
  * What a client is told about a write matches what happened to it, when PostgreSQL is locked or hangs:
  *  - a write that waits longer than the lock timeout for another session's lock is 503 and never committed;
- *  - a write the request timeout answers before its commit is 503 and never committed (it is rolled back);
+ *  - a write the request timeout answers before its commit is 503 and never committed (it is rolled back), a $closure
+ *    call too (alone or a batch's entry), which the same call sent again then answers with its entries;
  *  - a database that stops answering before the commit: 503, not committed, also once the database resumes;
  *  - a database that stops answering the COMMIT: 504, saying the outcome is unknown (here it did commit);
  *  - /ready answers within its bound while the database hangs;
@@ -158,6 +159,73 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     expect(text(answer.body)).toMatch(/the write was cancelled and nothing was written/);
     expect((await put(r, 'after-timeout')).status).toBe(201); // queued behind the cancelled write: it is over
     expect(await versionsInDatabase('timed-out')).toBe(0);
+  });
+
+  describe('$closure, a write too', () => {
+    const FSIII = 'urn:oid:1.2.208.176.2.21';
+    const EMOTIONEL = '525b5dd8-d62b-4efa-bf66-262ac47eca5b';
+    const MENTAL = '3547a306-8623-4713-a8ce-db1e82839c50';
+    const call = (name: string, codes: string[] = []) => ({
+      resourceType: 'Parameters',
+      parameter: [{ name: 'name', valueString: name }, ...codes.map((code) => ({ name: 'concept', valueCoding: { system: FSIII, code } }))],
+    });
+    const post = async (r: Running, body: object, path = '$closure'): Promise<{ status: number; body: { resourceType: string; version?: string; group?: unknown[]; entry?: { response: { status: string; outcome?: OperationOutcome } }[] } & OperationOutcome }> => {
+      const res = await fetch(`${r.baseUrl}/fhir/${path}`, { method: 'POST', headers: { 'Content-Type': FHIR_JSON, Accept: FHIR_JSON, 'Accept-Language': 'en' }, body: JSON.stringify(body) });
+      return { status: res.status, body: await res.json() as never };
+    };
+    const table = async (name: string) => withClient(async (c) => (await c.query<{ version: number; entries: number }>(
+      `SELECT version, (SELECT count(*)::int FROM "${schema}".closure_entry e WHERE e.name = t.name) AS entries FROM "${schema}".closure_table t WHERE name = $1`, [name])).rows[0]);
+    /** Runs `fn` while another session holds `LOCK TABLE …closure_entry IN EXCLUSIVE MODE` (a call's inserts wait), released when fn has settled. */
+    async function whileEntriesLocked<T>(fn: () => Promise<T>): Promise<T> {
+      const locker = new Client({ connectionString: TEST_DATABASE_URL });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query(`LOCK TABLE "${schema}".closure_entry IN EXCLUSIVE MODE`);
+        return await fn();
+      } finally {
+        await locker.query('ROLLBACK');
+        await locker.end();
+      }
+    }
+
+    it('a call the request timeout answers before its commit adds nothing, so the same call sent again gets its entries', async () => {
+      const r = await start({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }, 1500);
+      expect((await post(r, call('timed-out-closure'))).status).toBe(200);
+      // released once answered: the call gets the lock then, and would commit but for the gate
+      const answer = await whileEntriesLocked(() => post(r, call('timed-out-closure', [EMOTIONEL, MENTAL])));
+      expect(answer.status).toBe(503);
+      expect(text(answer.body)).toMatch(/the write was cancelled and nothing was written/);
+      // waits for the first call's transaction (the table's row), which is rolled back
+      const again = await post(r, call('timed-out-closure', [EMOTIONEL, MENTAL]));
+      expect(again.body).toMatchObject({ version: '1', group: [{ element: [{ code: EMOTIONEL, target: [{ code: MENTAL, equivalence: 'subsumes' }] }] }] });
+      expect(await table('timed-out-closure')).toEqual({ version: 1, entries: 1 });
+    });
+
+    it('an initialising call the request timeout answers before its commit leaves the table as it was', async () => {
+      const r = await start({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }, 1500);
+      await post(r, call('timed-out-reset'));
+      expect((await post(r, call('timed-out-reset', [EMOTIONEL, MENTAL]))).body).toMatchObject({ version: '1' });
+      const answer = await whileEntriesLocked(() => post(r, call('timed-out-reset')));
+      expect(answer.status).toBe(503);
+      expect(text(answer.body)).toMatch(/the write was cancelled and nothing was written/);
+      // the resynchronisation waits for the first call's transaction, and finds the table as it was
+      expect((await post(r, { ...call('timed-out-reset'), parameter: [...call('timed-out-reset').parameter, { name: 'version', valueString: '0' }] })).body)
+        .toMatchObject({ version: '1', group: [{ element: [{ code: EMOTIONEL }] }] });
+      expect(await table('timed-out-reset')).toEqual({ version: 1, entries: 1 });
+    });
+
+    it('a batch entry the request timeout answers before its commit adds nothing, and the batch says so', async () => {
+      const r = await start({ statementTimeoutMs: 10_000, lockTimeoutMs: 5000 }, 1500);
+      await post(r, call('timed-out-batch'));
+      const batch = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'POST', url: '$closure' }, resource: call('timed-out-batch', [EMOTIONEL, MENTAL]) }] };
+      const answer = await whileEntriesLocked(() => post(r, batch, ''));
+      expect(answer.status).toBe(503);
+      expect(text(answer.body)).toMatch(/its entries not yet written were not written/);
+      const again = await post(r, call('timed-out-batch', [EMOTIONEL, MENTAL]));
+      expect(again.body).toMatchObject({ version: '1', group: [{ element: [{ code: EMOTIONEL }] }] });
+      expect(await table('timed-out-batch')).toEqual({ version: 1, entries: 1 });
+    });
   });
 
   it('a write whose session the database ends (an administrator, a restart) is answered 503, not written, and the server goes on', async () => {

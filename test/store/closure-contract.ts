@@ -1,3 +1,4 @@
+import { CommitGate } from '../../src/store/commit-gate';
 import type { TerminologyStore } from '../../src/store/store';
 import type { StoreFactory } from './store-contract';
 
@@ -49,6 +50,24 @@ export function describeClosureContract(factory: StoreFactory): void {
       expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 1, concepts: [c('a')], entries: 0 });
       expect(await store.closureEntriesSince('t', 0)).toEqual([]);
       expect(await store.readClosureTable('none')).toBeUndefined();
+    });
+
+    it('with a commit gate, as a write: a change whose gate was abandoned (its request timed out) is refused (503) and changes nothing; a committed one closes the gate to abandoning', async () => {
+      const abandoned = () => {
+        const gate = new CommitGate();
+        gate.abandon();
+        return gate;
+      };
+      await expect(store.initClosureTable('t', 10, abandoned())).rejects.toMatchObject({ status: 503, code: 'timeout' });
+      expect(await store.readClosureTable('t')).toBeUndefined();
+      const gate = new CommitGate();
+      expect(await store.initClosureTable('t', 10, gate)).toBe('created');
+      expect(gate.abandon()).toBe(false);
+      await expect(store.appendClosureTable('t', 0, [c('a'), c('b')], [{ source: c('b'), target: c('a') }], abandoned())).rejects.toMatchObject({ status: 503, code: 'timeout' });
+      expect(await store.readClosureTable('t')).toEqual({ name: 't', version: 0, concepts: [], entries: 0 });
+      expect(await store.appendClosureTable('t', 0, [c('a'), c('b')], [{ source: c('b'), target: c('a') }], new CommitGate())).toBe(1);
+      await expect(store.initClosureTable('t', 10, abandoned())).rejects.toMatchObject({ status: 503, code: 'timeout' });
+      expect(await store.readClosureTable('t')).toMatchObject({ version: 1, entries: 1 });
     });
 
     it('initialising an existing table empties it back to version 0; tables are kept apart', async () => {

@@ -24,7 +24,7 @@ export type BatchRouteDeps = BatchDeps & { contextFor(req: Request): OperationCo
 function callOf(deps: BatchRouteDeps, req: Request, res: Response): BatchCall {
   const abandoned = () => res.headersSent || res.destroyed; // timed out, or the client went away
   const handling = handlingPreference(req.headers.prefer);
-  const context = deps.contextFor(req);
+  const context: OperationContext = { ...deps.contextFor(req), batchEntryGate: () => entryGate(res) };
   return {
     context, strict: handling === 'strict', lenient: handling === 'lenient', abandoned, logger: deps.logFor(req),
     auditReader: verifiedOnce(deps.verifier, req, 'audit'),
@@ -43,6 +43,16 @@ function verifiedOnce(verifier: TokenVerifier, req: Request, purpose: TokenPurpo
 }
 
 /**
+ * A batch entry's own gate, which the request's timeout abandons (an entry waiting for the writer or its commit is then
+ * not written), answering that earlier entries may have been.
+ */
+function entryGate(res: Response): CommitGate {
+  const gate = new CommitGate();
+  abandonWriteOnTimeout(res, gate, true);
+  return gate;
+}
+
+/**
  * A batch's write entries, each made on its own as the same request alone would be (R4: a batch's entries succeed or
  * fail each by itself), with the request's token, verified once: the entry's response as a transaction's.
  */
@@ -53,11 +63,7 @@ function batchWriter(deps: BatchRouteDeps, req: Request, res: Response, base: st
     try {
       // checked before the token, as the request alone is: a malformed entry is 400 whoever sends it
       const request = { ...writeRequestOf(entry, index, method, url, base, new Map()), entry: undefined };
-      // each entry's own gate, which the request's timeout abandons (an entry waiting for the writer is then not
-      // written), answering that earlier entries may have been
-      const gate = new CommitGate();
-      abandonWriteOnTimeout(res, gate, true);
-      const [result] = await deps.writer.write(await principal(), [request], gate);
+      const [result] = await deps.writer.write(await principal(), [request], entryGate(res));
       return transactionResponseEntry(result!, base, returnPreference(req.headers.prefer), lang);
     } catch (e) {
       const refused = errorAnswer(e, lang);
