@@ -149,13 +149,13 @@ export async function createApp({ config, store, logger, published, webDir, proc
   // The check reads the catalogs as parsed; from here on they are kept packed (terminology/packed/resource.ts).
   publishedLayer.packBase();
   const writer = new ResourceWriter({
-    store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && (() => feed.catchUp()),
+    store, registry, written, published: publishedSet, schema: sharedFhirSchemaValidator(), beforeWrite: feed && ((before) => feed.catchUp(before)),
     layerFollowsStore: feed !== undefined, history, derived,
   });
 
   const validation = submissionValidation(config.profilesDir);
   const packageService = new PackageService({
-    store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp()),
+    store, layer: publishedLayer, written, layerFollowsStore: feed !== undefined, beforeLoad: feed && (() => feed.catchUp('write')),
     betweenWrites: (fn) => writer.betweenWrites(fn),
   });
 

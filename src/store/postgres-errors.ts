@@ -28,6 +28,13 @@ const RETRYABLE: Record<string, { code: 'timeout' | 'lock-error' | 'transient'; 
   '40P01': { code: 'transient', what: 'a deadlock', da: 'en baglås (deadlock)' },
 };
 
+/** What the database or the network said, kept with the answer made from it (failedBeforeWrite answers it again). */
+const CAUSE = Symbol('what the database or the network said');
+
+function madeFrom(answer: FhirError, cause: unknown): FhirError {
+  return Object.assign(answer, { [CAUSE]: cause });
+}
+
 export function mapError(e: unknown, writing = false): unknown {
   if (e instanceof FhirError) return e;
   const message = e instanceof Error ? e.message : String(e);
@@ -36,25 +43,35 @@ export function mapError(e: unknown, writing = false): unknown {
   const code = (e as { code?: unknown } | null)?.code;
   const retryable = typeof code === 'string' ? RETRYABLE[code] : undefined;
   if (retryable) {
-    return new FhirError(503, retryable.code, `The database cancelled the ${writing ? 'write' : 'request'}: ${retryable.what}; ${outcome}`, {
+    return madeFrom(new FhirError(503, retryable.code, `The database cancelled the ${writing ? 'write' : 'request'}: ${retryable.what}; ${outcome}`, {
       da: `Databasen afbrød ${writing ? 'skrivningen' : 'forespørgslen'}: ${retryable.da}; ${udfald}.`,
-    });
+    }), e);
   }
-  if (NO_REPLY.test(message)) return new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`, { da: `Databasen svarede ikke i tide; ${udfald}.` });
-  if (isUnavailable(e)) return unavailable(message, writing);
+  if (NO_REPLY.test(message)) return madeFrom(new FhirError(503, 'timeout', `The database did not answer in time; ${outcome}`, { da: `Databasen svarede ikke i tide; ${udfald}.` }), e);
+  if (isUnavailable(e)) return unavailable(e, writing);
   return e;
 }
 
-function unavailable(message: string, writing: boolean): FhirError {
+function unavailable(e: unknown, writing: boolean): FhirError {
+  const message = e instanceof Error ? e.message : String(e);
   const outcome = writing ? 'nothing was written; it is safe to send the write again' : 'try again';
   const udfald = writing ? 'intet blev skrevet; skrivningen kan trygt sendes igen' : 'prøv igen';
-  return new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`, { da: `Databasen er ikke tilgængelig (${message}); ${udfald}.` });
+  return madeFrom(new FhirError(503, 'transient', `The database is not available (${message}); ${outcome}`, { da: `Databasen er ikke tilgængelig (${message}); ${udfald}.` }), e);
 }
 
 /** A connection the pool could not make: 503 whatever PostgreSQL or the network said, as nothing was sent. */
 export function connectFailed(e: unknown, writing: boolean): unknown {
   const mapped = mapError(e, writing);
-  return mapped instanceof FhirError ? mapped : unavailable(e instanceof Error ? e.message : String(e), writing);
+  return mapped instanceof FhirError ? mapped : unavailable(e, writing);
+}
+
+/**
+ * A read's failure met before a write sent anything (a replica catching up before it checks the write): answered as
+ * that write's, saying that nothing was written (the read's answer says only "try again").
+ */
+export function failedBeforeWrite(e: unknown): unknown {
+  const cause = e instanceof FhirError ? (e as { [CAUSE]?: unknown })[CAUSE] : undefined;
+  return cause === undefined ? e : connectFailed(cause, true);
 }
 
 /** The query was refused by the client before anything was sent (the connection was already gone). */

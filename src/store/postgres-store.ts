@@ -6,7 +6,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { auditFilter, auditOrder, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { headColumn, headFromColumn, type WrittenVersion } from './past-version';
-import { connectFailed, isUnavailable, mapError, neverSent } from './postgres-errors';
+import { connectFailed, failedBeforeWrite, isUnavailable, mapError, neverSent } from './postgres-errors';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, SYNC_READ_LOCK_MS, SYNC_READ_STATEMENT_MS, SYNC_READ_WAIT_MS, waitingUpTo } from './postgres-waits';
@@ -583,7 +583,13 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return { resourceType: r.resource_type, id: r.id, versionId: r.version_id, resource: r.content === null ? undefined : this.parse(r.content), lastUpdated: r.last_updated };
   }
 
-  catchUp(): Promise<void> {
+  catchUp(before?: 'write'): Promise<void> {
+    const run = this.caughtUp();
+    return before === 'write' ? run.catch((e: unknown) => Promise.reject(failedBeforeWrite(e))) : run;
+  }
+
+  /** The one catch-up running (or a new one): a caller arriving while one runs gets it, and it runs once more after. */
+  private caughtUp(): Promise<void> {
     if (!this.sink || this.closed) return Promise.resolve();
     if (this.catchingUp) {
       // A query is running that may have started before the change the caller waits for: run once more after it.

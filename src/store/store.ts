@@ -196,8 +196,11 @@ export interface ChangeFeed {
    * store is closed. Resolves once the current state has been delivered.
    */
   follow(sink: ChangeSink): Promise<void>;
-  /** Resolves once every change committed before the call has been delivered to the sink. */
-  catchUp(): Promise<void>;
+  /**
+   * Resolves once every change committed before the call has been delivered to the sink. `before` 'write': the
+   * catch-up of a write (or a package load) about to be checked, nothing of it sent yet: a failure says nothing was written.
+   */
+  catchUp(before?: 'write'): Promise<void>;
 }
 
 export function hasChangeFeed(store: TerminologyStore): store is TerminologyStore & ChangeFeed {

@@ -150,7 +150,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     };
     return withRetries(retryable, log, async (attempt, retry) => {
       if (attempt > 1) return writer.readModifyWrite((write) => once(write, retry));
-      await writer.catchUp();
+      await writer.catchUp('write');
       return once((...args) => writer.write(...args), retry);
     });
   };

@@ -121,8 +121,11 @@ export interface WriterDeps {
   /** The published catalogs (terminology/): read-only. */
   published: ResourceSet;
   schema?: FhirSchemaValidator;
-  /** Brings `written` up to date before a write is checked (replicas: the writes other replicas committed). */
-  beforeWrite?: () => Promise<void>;
+  /**
+   * Brings `written` up to date (replicas: the writes other replicas committed); `before` 'write' before a write is
+   * checked, whose failure then says that nothing was written (ChangeFeed.catchUp).
+   */
+  beforeWrite?: (before?: 'write') => Promise<void>;
   /**
    * The store itself delivers every committed write to the written layer (replicas: src/store/written-layer.ts, which
    * never lets an older version replace a newer one); the writer then leaves the layer alone.
@@ -190,9 +193,12 @@ export class ResourceWriter {
     return this.deps.written.find(type, url);
   }
 
-  /** Brings the written layer up to date with the store: every write committed before (replicas: by any of them). */
-  async catchUp(): Promise<void> {
-    await this.deps.beforeWrite?.();
+  /**
+   * Brings the written layer up to date with the store: every write committed before (replicas: by any of them).
+   * `before` 'write': ahead of a write of the caller's, whose failure then says that nothing was written.
+   */
+  async catchUp(before?: 'write'): Promise<void> {
+    await this.deps.beforeWrite?.(before);
   }
 
   /**
@@ -231,7 +237,7 @@ export class ResourceWriter {
    */
   readModifyWrite<T>(fn: (write: WriteFn) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      await this.deps.beforeWrite?.();
+      await this.catchUp('write');
       return fn((principal, requests, gate, operation, options = {}) => this.recordedWrite(principal, requests, gate, operation, options));
     });
   }
@@ -316,7 +322,7 @@ export class ResourceWriter {
     if (requests.length === 0) return [];
     // abandoned while it waited for the writes before it: the client was told nothing was written, so nothing is checked either
     if (gate?.abandoned) throw abandonedWrite();
-    await this.deps.beforeWrite?.();
+    await this.catchUp('write');
     const { store, registry, written, published } = this.deps;
     const planned: Planned[] = [];
     const batchIds = new Set<string>();
