@@ -256,7 +256,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const entryDeps = { registry, profiles: validation.profiles, writer, store, invoker, maxEntries: config.maxBatchEntries, contextFor, logFor: lifecycle.logFor, verifier };
   fhir.post('/', batchRoute(entryDeps));
   fhir.use(readRoutes({ registry, writer, store, profiles: validation.profiles, verifier, baseUrlOf }));
-  fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries, transactionReads: transactionReads(entryDeps) }));
+  fhir.use(writeRoutes({ writer, verifier, baseUrlOf, maxTransactionEntries: config.maxTransactionEntries, transactionReads: transactionReads(entryDeps), logFor: lifecycle.logFor }));
   // A path a route answers, only not for this method (e.g. POST to an instance): 405, not 404.
   fhir.all(/.*/, notAnsweredRoute({ writer, invoker }));
 

@@ -301,4 +301,29 @@ describeWithPostgres('write outcomes when PostgreSQL is locked or hangs', () => 
     await r.store.catchUp();
     expect((await fetch(`${r.baseUrl}/fhir/CodeSystem/kommune-101-${name}`)).status).toBe(200);
   });
+
+  it("a transaction whose writes committed is answered 200 with its reads when the other replicas' writes cannot be fetched after them", async () => {
+    const r = await start({}, 10_000);
+    const name = 'committed-then-catch-up-fails';
+    const cs = localCodeSystem('101', name, [{ code: `101-${name}`, display: name, type: 'indsats' }]);
+    const catchUp = r.store.catchUp.bind(r.store);
+    // the catch-up before the writes works; the one after them (for the reads) fails, as when the database goes away just then
+    const spy = jest.spyOn(r.store, 'catchUp').mockImplementation((before) => (before === 'write' ? catchUp(before) : Promise.reject(new Error('connection lost'))));
+    try {
+      const res = await fetch(`${r.baseUrl}/fhir`, {
+        method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': FHIR_JSON, Accept: FHIR_JSON },
+        body: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [
+          { resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } },
+          { request: { method: 'GET', url: `CodeSystem/${cs.id}` } },
+        ] }),
+      });
+      expect(res.status).toBe(200);
+      const bundle = (await res.json()) as { entry: { response: { status: string }; resource?: { id?: string } }[] };
+      expect(bundle.entry.map((e) => e.response.status)).toEqual(['201 Created', '200 OK']);
+      expect(bundle.entry[1]!.resource?.id).toBe(cs.id);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await versionsInDatabase(name)).toBe(1);
+  });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import type { Bundle } from 'fhir/r4';
+import type { Logger } from 'pino';
 import type { TokenVerifier } from '../../auth/verifier';
 import { FhirError } from '../../errors/fhir-error';
 import { primaryLanguage, type MessageLanguage } from '../../errors/message-language';
@@ -24,6 +25,7 @@ export interface WriteRouteDeps {
   maxTransactionEntries: number;
   /** A transaction's GET and HEAD entries, answered after its writes as a batch's entries are (http/routes/batch.ts). */
   transactionReads: TransactionReads;
+  logFor(req: IncomingMessage): Logger;
 }
 
 /** The language of a write's messages (isWriteRequest). */
@@ -128,7 +130,9 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     for (const r of results) entries[r.request.entry!] = [Buffer.from(JSON.stringify(transactionResponseEntry(r, base, prefer, lang)), 'utf8')];
     if (reads.length > 0) {
       // R4's transaction rules: the reads after the writes, which they see (a replica's written layer brought up to date first)
-      if (results.length > 0) await writer.catchUp();
+      // Its own writes are in the layer already; when the other replicas' cannot be fetched now, its reads still see
+      // its own: the writes have committed, and are not answered as failed.
+      if (results.length > 0) await writer.catchUp().catch((e: unknown) => deps.logFor(req).warn({ err: e }, 'transaction reads: the other replicas\' writes could not be fetched'));
       const answers = await deps.transactionReads.answer(req, res, reads);
       if (!answers) return; // answered by the request timeout, or the client went away
       reads.forEach((read, i) => {
