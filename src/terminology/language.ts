@@ -67,7 +67,8 @@ function closeness(requested: { parts: string[]; region?: string }, language: st
   const [r, a] = [requested.parts, actual.parts];
   if (r[0] !== a[0]) return undefined;
   if (r.length === a.length && r.every((p, i) => p === a[i])) return 0;
-  if (requested.region === actual.region) return 1;
+  // a region both name (another script of it too); two tags without one, `zh-Hans` for `zh-Hant`, are only the same language
+  if (requested.region !== undefined && requested.region === actual.region) return 1;
   if (a.length < r.length && a.every((p, i) => p === r[i])) return 2 + (r.length - a.length) / r.length;
   if (r.length < a.length && r.every((p, i) => p === a[i])) return 3;
   return 4;

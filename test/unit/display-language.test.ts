@@ -41,6 +41,12 @@ describe('the display of a code in a language (displayInLanguage)', () => {
     expect(shown(list, 'fr')).toBeUndefined();
   });
 
+  it('takes another script of the language for the same only when both name one region: the broader tag comes first', () => {
+    expect(shown([{ language: 'zh-Hans', value: 'Simplified' }, { language: 'zh', value: 'zh' }], 'zh-Hant')).toBe('zh');
+    expect(shown([{ language: 'sr-Cyrl', value: 'Cyrillic' }, { language: 'sr', value: 'sr' }], 'sr-Latn')).toBe('sr');
+    expect(shown([{ language: 'de', value: 'de' }, { language: 'de-Latn-AT', value: 'Latn AT' }], 'de-AT')).toBe('Latn AT');
+  });
+
   it('is not a withdrawn designation while another is in the language, nor one whose use is not a display', () => {
     expect(shown([{ language: 'de', value: 'alt', extension: WITHDRAWN }, { language: 'de-AT', value: 'neu' }], 'de')).toBe('neu');
     expect(shown([{ language: 'de', value: 'alt', extension: WITHDRAWN }], 'de')).toBe('alt');
