@@ -42,6 +42,15 @@ describe('_format overrides Accept', () => {
     }
   });
 
+  it('a POSTed form\'s _format overrides Accept as the URL\'s does; a form without one is held to Accept', async () => {
+    const form = `system=${enc(FSIII)}&code=${NIKOTIN}`;
+    const post = (body: string, accept: string) => request(app).post('/fhir/CodeSystem/$lookup').set({ Accept: accept }).type('form').send(body);
+    expect(((await post(`${form}&_format=json`, 'application/fhir+xml').expect(200)).body as { resourceType: string }).resourceType).toBe('Parameters');
+    expect(((await post(form, 'application/fhir+xml').expect(406)).body as OperationOutcome).issue[0]!.code).toBe('not-supported');
+    await post(form, 'application/fhir+json').expect(200);
+    await request(app).post('/fhir/CodeSystem/_search').set({ Accept: 'application/fhir+xml' }).type('form').send('_count=1&_format=json').expect(200);
+  });
+
   it('a _format naming XML, Turtle or an unknown format is still 406, a body of another FHIR version still 415', async () => {
     for (const format of ['xml', 'application/fhir+xml', 'ttl', 'html']) {
       for (const a of [app, plain]) {

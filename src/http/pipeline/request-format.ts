@@ -9,7 +9,9 @@ import { OPERATION_PATH } from '../../operations/invoke';
 const ANSWER_TYPE = Symbol('answerContentType');
 /** Where a request notes that the form it POSTed asks for indented answers (`_pretty=true`). */
 const FORM_PRETTY = Symbol('formPretty');
-type Typed = IncomingMessage & { [ANSWER_TYPE]?: string; [FORM_PRETTY]?: boolean };
+/** Where a request notes that its Accept is checked once its form is read: the form may give a `_format`, which overrides it. */
+const ACCEPT_AFTER_FORM = Symbol('acceptAfterForm');
+type Typed = IncomingMessage & { [ANSWER_TYPE]?: string; [FORM_PRETTY]?: boolean; [ACCEPT_AFTER_FORM]?: boolean };
 type FormatQuery = { _format?: unknown; _pretty?: unknown };
 
 /**
@@ -34,7 +36,7 @@ export function requestFormat() {
       const query = req.query;
       if (!Object.hasOwn(req, 'query')) Object.defineProperty(req, 'query', { value: query, writable: true, configurable: true, enumerable: true });
       checkContentType(req.headers['content-type']);
-      checkFormats(req, query);
+      checkFormats(req, query, isForm(req));
     } catch (e) {
       return next(e);
     }
@@ -42,15 +44,24 @@ export function requestFormat() {
   };
 }
 
-/** `_format`, `_pretty` and Accept as requestFormat checks them, and the media type of the answers they ask for. */
-function checkFormats(req: IncomingMessage, query: FormatQuery): void {
+/** Whether the request's body is a form (a search or an operation POSTed as one). */
+function isForm(req: IncomingMessage): boolean {
+  return /^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+}
+
+/**
+ * `_format`, `_pretty` and Accept as requestFormat checks them, and the media type of the answers they ask for;
+ * `formToCome`: Accept waits for the form (formFormats), whose `_format` overrides it as the URL's does.
+ */
+function checkFormats(req: IncomingMessage, query: FormatQuery, formToCome = false): void {
   const format = query._format;
   checkFormatParameter(format);
   // the URL relative to the FHIR base, in Express's router and in the lean adapter alike
   if (!OPERATION_PATH.test(req.url!.split('?', 1)[0]!)) refuseTableFormat(format, THIS_REQUEST);
   checkPrettyParameter(query._pretty);
   // a _format overrides Accept (R4 http.html: for a client that cannot set it), so Accept is not checked then
-  if (format === undefined) checkAccept(req.headers.accept);
+  if (format === undefined && formToCome) (req as Typed)[ACCEPT_AFTER_FORM] = true;
+  else if (format === undefined) checkAccept(req.headers.accept);
   const type = answerMediaType(format, req.headers.accept);
   (req as Typed)[ANSWER_TYPE] = type !== 'application/fhir+json' ? `${type}; charset=utf-8` : undefined;
 }
@@ -63,7 +74,10 @@ function checkFormats(req: IncomingMessage, query: FormatQuery): void {
  */
 export function formFormats(req: Request, form: FormParameters): void {
   const given: FormatQuery = parseQueryString(form.text);
-  if (given._format === undefined && given._pretty === undefined) return;
+  if (given._format === undefined && given._pretty === undefined) {
+    if ((req as Typed)[ACCEPT_AFTER_FORM]) checkFormats(req, req.query as FormatQuery);
+    return;
+  }
   const query = { ...(req.query as Record<string, unknown>) };
   for (const name of ['_format', '_pretty'] as const) {
     const [url, posted] = [query[name], given[name]];
