@@ -149,20 +149,33 @@ function checkValueSet(vs: ValueSet, registry: TerminologyRegistry, issues: Issu
  */
 function checkFilters(vs: ValueSet, registry: TerminologyRegistry, issues: Issues): void {
   const supplements = valueSetSupplements(vs);
+  // compiling a filter (a regex) takes time: a value set of thousands of them is refused, not checked for seconds
+  const deadline = Date.now() + FILTER_CHECK_MS;
   for (const part of ['include', 'exclude'] as const) {
-    (vs.compose?.[part] ?? []).forEach((set, i) => {
+    const sets = vs.compose?.[part] ?? [];
+    for (const [i, set] of sets.entries()) {
       // concepts and filters together break vsd-3 (above); the expansion reads the concepts
-      if (typeof set?.system !== 'string' || !Array.isArray(set.filter) || (set.concept?.length ?? 0) > 0) return;
+      if (typeof set?.system !== 'string' || !Array.isArray(set.filter) || (set.concept?.length ?? 0) > 0) continue;
       const provider = registry.codeSystemProvider(set.system, typeof set.version === 'string' ? set.version : undefined, supplements);
-      if (!provider) return;
-      set.filter.forEach((filter, j) => {
+      if (!provider) continue;
+      for (const [j, filter] of set.filter.entries()) {
         const path = `ValueSet.compose.${part}[${i}].filter[${j}]`;
+        if (Date.now() > deadline) {
+          issues.error('too-costly', {
+            en: `The value set's filters take more than ${FILTER_CHECK_MS} ms to check (stopped at this one): split it into value sets of fewer filters`,
+            da: `Værdisættets filtre tager mere end ${FILTER_CHECK_MS} ms at kontrollere (stoppet ved dette): del det op i værdisæt med færre filtre`,
+          }, path);
+          return;
+        }
         const problem = filterProblem(provider, filter, path);
         if (problem) issues.error(problem.code, { en: problem.message, da: problem.options.da ?? problem.message }, problem.options.expression?.[0] ?? path);
-      });
-    });
+      }
+    }
   }
 }
+
+/** How long a write may spend checking a value set's filters (checkFilters). */
+const FILTER_CHECK_MS = 1000;
 
 /**
  * What an include names that the server does not have — a code system, a code it lists, a value set it imports —

@@ -227,6 +227,25 @@ describe('validation of a municipality\'s local catalog', () => {
   });
 });
 
+describe("a value set's filters on a write", () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('are checked for a bounded time: a value set whose filters take longer is refused at the filter reached, not checked on', () => {
+    const vs = {
+      resourceType: 'ValueSet', url: 'http://faelles-tx.dk/fhir/kommune/101/ValueSet/mange-filtre', identifier: [{ system: 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode', value: '101' }],
+      version: '1', name: 'MangeFiltre', status: 'active',
+      compose: { include: [{ system: 'urn:oid:1.2.208.176.2.21', filter: Array.from({ length: 5 }, (_, i) => ({ property: 'code', op: 'regex', value: `a${i}.*` })) }] },
+    } as TerminologyResource;
+    expect(errors(validate(vs))).toEqual([]);
+    // each look at the clock finds 600 ms gone (compiling a filter is what takes the time)
+    let now = 0;
+    jest.spyOn(Date, 'now').mockImplementation(() => (now += 600));
+    const refused = errors(validate(vs));
+    expect(refused).toEqual([expect.objectContaining({ code: 'too-costly', expression: ['ValueSet.compose.include[0].filter[1]'] })]);
+    expect(issueText(refused[0]!)).toMatch(/filters take more than 1000 ms to check/);
+  });
+});
+
 describe('the published example municipality at start', () => {
   function withBrokenExample(edit: (cm: ConceptMap, cs: CodeSystem) => void): LoadedTerminology {
     const published = publishedCatalogs();
