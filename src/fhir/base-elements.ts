@@ -1,3 +1,4 @@
+import { ownEntry } from './own-entry';
 import { excerpt } from '../errors/excerpt';
 import { issueText, type Bilingual, type Issue } from '../errors/issue';
 import { choiceElementsOf, choiceJsonNames, rootCursor, step, type TypeCursor } from './fhir-model';
@@ -49,7 +50,7 @@ function perType<T>(cache: Map<string, T>, cursor: TypeCursor, compute: () => T)
 }
 
 function requiredOf(cursor: TypeCursor): { name: string; json: readonly string[] }[] {
-  return perType(jsonNames, cursor, () => (R4_REQUIRED_ELEMENTS[cursor.base] ?? [])
+  return perType(jsonNames, cursor, () => (ownEntry(R4_REQUIRED_ELEMENTS, cursor.base) ?? [])
     .map((name) => ({ name, json: name.endsWith('[x]') ? choiceJsonNames(cursor, name) : [name] })));
 }
 
@@ -75,7 +76,7 @@ const valueSetCodes = new Map<string, ReadonlySet<string>>();
 const codeBindings = new Map<string, readonly CodeBinding[]>();
 
 function codeBindingsOf(cursor: TypeCursor): readonly CodeBinding[] {
-  return perType(codeBindings, cursor, () => Object.entries(R4_REQUIRED_CODE_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
+  return perType(codeBindings, cursor, () => Object.entries(ownEntry(R4_REQUIRED_CODE_BINDINGS, cursor.base) ?? {}).map(([name, valueSet]) => {
     const vs = R4_REQUIRED_VALUE_SETS[valueSet]!;
     let codes = valueSetCodes.get(valueSet);
     if (!codes) valueSetCodes.set(valueSet, codes = new Set(vs.codes.split(' ')));
@@ -98,7 +99,7 @@ const conceptValueSets = new Map<string, ReadonlyMap<string, ReadonlySet<string>
 const conceptBindings = new Map<string, readonly ConceptBinding[]>();
 
 function conceptBindingsOf(cursor: TypeCursor): readonly ConceptBinding[] {
-  return perType(conceptBindings, cursor, () => Object.entries(R4_REQUIRED_CONCEPT_BINDINGS[cursor.base] ?? {}).map(([name, valueSet]) => {
+  return perType(conceptBindings, cursor, () => Object.entries(ownEntry(R4_REQUIRED_CONCEPT_BINDINGS, cursor.base) ?? {}).map(([name, valueSet]) => {
     const vs = R4_REQUIRED_CONCEPT_VALUE_SETS[valueSet]!;
     let systems = conceptValueSets.get(valueSet);
     if (!systems) {

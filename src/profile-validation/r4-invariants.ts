@@ -1,3 +1,4 @@
+import { ownEntry } from '../fhir/own-entry';
 import { appendIssues, type Issue } from '../errors/issue';
 import { childCursor, ELEMENT } from '../fhir/base-elements';
 import { r4Model, rootCursor, type TypeCursor } from '../fhir/fhir-model';
@@ -19,7 +20,7 @@ const compiled = new Map<string, readonly CompiledConstraint[]>();
 
 function isDomainResource(type: string): boolean {
   const parents = r4Model().type2Parent;
-  for (let t: string | undefined = type; t; t = parents[t]) if (t === 'DomainResource') return true;
+  for (let t: string | undefined = type; t; t = ownEntry(parents, t)) if (t === 'DomainResource') return true;
   return false;
 }
 
@@ -147,7 +148,7 @@ function rulesOf(base: string, resourceRoot: boolean): readonly CompiledConstrai
   const at = resourceRoot ? `${base}\u0000root` : base;
   let list = compiled.get(at);
   if (!list) {
-    const rules = [...(resourceRoot && isDomainResource(base) ? R4_CONSTRAINTS.DomainResource ?? [] : []), ...(R4_CONSTRAINTS[base] ?? [])];
+    const rules = [...(resourceRoot && isDomainResource(base) ? R4_CONSTRAINTS.DomainResource ?? [] : []), ...(ownEntry(R4_CONSTRAINTS, base) ?? [])];
     list = rules.map((rule) => ({ rule, evaluate: RULES_IN_CODE[rule.key] ?? compileR4Expression(base, rule.expression) }));
     compiled.set(at, list);
   }

@@ -330,7 +330,7 @@ export class ResourceWriter {
     const deleted = new Set<string>();
     // a transaction's writes are named by their place in its Bundle (between them may be reads)
     for (const [index, request] of requests.entries()) {
-      const p = await this.plan(request, request.entry ?? index, batchIds);
+      const p = await this.plan(principal, request, request.entry ?? index, batchIds);
       const key = `${p.type}/${p.id}`;
       // a create that found what it would create (If-None-Exist) writes nothing: a later entry may update it, not delete it
       const clash = p.nothingMatched ? false
@@ -347,8 +347,7 @@ export class ResourceWriter {
       if (p.request.method === 'DELETE') deleted.add(key);
       planned.push(p);
     }
-    // whether the id may be written comes before what the request is conditional on, and before its content (RFC 9110 §13.2.1)
-    for (const p of planned) if (p.owner) authorizeKommunekoder(principal, idOwnerKommunekoder(p.owner), `${p.type}/${p.id}`);
+    // a new resource's id is authorized with its content, below; an existing one's was, as it was planned
     for (const p of planned) this.checkPreconditions(p);
     // a transaction's resources (and references) are named in its Bundle, also when it has one entry
     const bundled = requests.length > 1 || requests.some((r) => r.entry !== undefined);
@@ -371,10 +370,23 @@ export class ResourceWriter {
         structural.push({ severity: 'error', code: 'structure', text: textProblemText(problem), expression: [at(path)], entry: p.index });
       }
       const reported = new Set(texts.map((t) => t.path));
-      for (const problem of this.deps.schema?.validate(p.after) ?? []) {
-        const where = problem.path === '$' ? '' : problem.path.slice(1);
-        if (reported.has(where)) continue;
-        structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
+      // the resource's schema takes any object with a resourceType as a contained resource: each is checked as its type
+      const contained: unknown = p.after.contained;
+      const containedTypes = new Map<number, string>();
+      const schemaChecked: { resource: unknown; prefix: string; index?: number }[] = [{ resource: p.after, prefix: '' }];
+      if (Array.isArray(contained)) {
+        contained.forEach((c: { resourceType?: unknown } | null, index) => {
+          if (typeof c?.resourceType === 'string') schemaChecked.push({ resource: c, prefix: `.contained[${index}]`, index });
+        });
+      }
+      for (const { resource, prefix, index } of schemaChecked) {
+        const problems = this.deps.schema?.validate(resource) ?? [];
+        for (const problem of problems) {
+          const where = prefix + (problem.path === '$' ? '' : problem.path.slice(1));
+          if (reported.has(where)) continue;
+          structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
+        }
+        if (index !== undefined && !problems.some((x) => x.path === '$.resourceType')) containedTypes.set(index, (resource as { resourceType: string }).resourceType);
       }
       for (const { path, text } of narrativeProblems(p.after, '')) {
         if (!reported.has(path)) structural.push({ severity: 'error', code: 'invalid', text, expression: [at(path)], entry: p.index });
@@ -382,10 +394,7 @@ export class ResourceWriter {
       // FHIR R4's required elements and ext-1, as $validate checks them: of the resource and of each contained one
       const own = structural.filter((i) => i.entry === p.index);
       const base = checkBaseElements(p.after as unknown as Json, p.type, at(''), own);
-      const contained: unknown = p.after.contained;
-      if (Array.isArray(contained)) contained.forEach((c: { resourceType?: unknown } | null, i) => {
-        if (typeof c?.resourceType === 'string') base.push(...checkBaseElements(c as unknown as Json, c.resourceType, at(`.contained[${i}]`), own));
-      });
+      for (const [i, type] of containedTypes) base.push(...checkBaseElements((contained as Json[])[i]!, type, at(`.contained[${i}]`), own));
       for (const issue of base) structural.push({ ...issue, entry: p.index });
       for (const problem of canonicalProblems(p.after)) {
         structural.push({ severity: 'error', code: 'value', text: problem.text, expression: [at(problem.where)], entry: p.index });
@@ -516,13 +525,13 @@ export class ResourceWriter {
     return results;
   }
 
-  private async plan(asked: WriteRequest, index: number, batchIds: Set<string>): Promise<Planned> {
+  private async plan(principal: Principal, asked: WriteRequest, index: number, batchIds: Set<string>): Promise<Planned> {
     const { store, published } = this.deps;
     const type = asked.resourceType as TerminologyType;
     if (!WRITABLE_TYPES.includes(type)) {
       throw new FhirError(405, 'not-supported', `${asked.resourceType} resources cannot be written here`, { da: `${asked.resourceType}-ressourcer kan ikke skrives her` });
     }
-    const request = asked.search === undefined ? asked : this.conditionalTarget(asked, type);
+    const request = asked.search === undefined ? asked : this.conditionalTarget(principal, asked, type);
     if (request.method === 'DELETE' && request.search !== undefined && request.id === undefined) return { request, index, type, id: '', nothingMatched: true };
     let id = request.id;
     if (request.method !== 'POST' && (id === undefined || !FHIR_ID.test(id))) throw FhirError.invalid(`'${excerpt(String(id))}' is not a valid resource id`, { da: `'${excerpt(String(id))}' er ikke et gyldigt ressource-id` });
@@ -535,6 +544,8 @@ export class ResourceWriter {
       const history = before ? undefined : await store.history(type, id);
       p.owner = idOwner(id, before ?? history?.find((v) => v.resource)?.resource);
       p.neverWritten = history?.length === 0;
+      // whether the id may be written comes before the request's conditions and its body (RFC 9110 §13.2.1)
+      if (p.owner) authorizeKommunekoder(principal, idOwnerKommunekoder(p.owner), `${type}/${id}`);
     }
 
     if (request.method === 'DELETE') {
@@ -577,12 +588,17 @@ export class ResourceWriter {
    * The write a conditional update or delete comes to: to the id of the resource its search finds; none found, a
    * create (PUT) or nothing (DELETE, without an id). A PUT's body names that id, or none (it is given it).
    */
-  private conditionalTarget(request: WriteRequest, type: TerminologyType): WriteRequest {
+  private conditionalTarget(principal: Principal, request: WriteRequest, type: TerminologyType): WriteRequest {
     const found = conditionalMatch(this.deps.registry, {
       type, search: request.search!, interaction: request.method === 'PUT' ? 'update' : 'delete',
       ...(request.entry !== undefined ? { where: `Bundle.entry[${request.entry}].request.url` } : {}),
     });
-    if (found?.id) this.foundBySearch.set(request, found.id);
+    if (found?.id) {
+      this.foundBySearch.set(request, found.id);
+      // another municipality's resource is 403 before anything of the request is judged
+      const owner = idOwner(found.id, found);
+      if (owner) authorizeKommunekoder(principal, idOwnerKommunekoder(owner), `${type}/${found.id}`);
+    }
     if (request.method === 'DELETE') return { ...request, id: found?.id };
     if (!found) return { ...request, method: 'POST', id: undefined };
     const body = request.body as { id?: unknown } | undefined;

@@ -321,6 +321,15 @@ describe('authorization of writes', () => {
     const malformed = await inEnglish(app).put(`/fhir/CodeSystem/${CS_ID}`).set(other).type(JSON_TYPE)
       .send({ resourceType: 'CodeSystem', id: CS_ID, status: 'bogus', content: 'complete' }).expect(403);
     expect(malformed.body.issue[0]).toMatchObject({ code: 'forbidden' });
+    // a body naming another id, or of another type, and a conditional update whose search finds the resource: 403 too
+    for (const [path, body] of [
+      [`CodeSystem/${CS_ID}`, { resourceType: 'CodeSystem', id: 'zzz' }],
+      [`CodeSystem/${CS_ID}`, { resourceType: 'ValueSet', id: CS_ID }],
+      [`CodeSystem?url=${encodeURIComponent(CS_URL)}`, { resourceType: 'CodeSystem', id: 'zzz' }],
+    ] as const) {
+      const res = await inEnglish(app).put(`/fhir/${path}`).set(other).type(JSON_TYPE).send(body);
+      expect([res.status, res.body.issue?.[0]?.code]).toEqual([403, 'forbidden']);
+    }
     await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
   });
 
@@ -462,7 +471,9 @@ describe('validation on write', () => {
       { resourceType: 'CodeSystem', url: 42, version: 7, status: 'active', content: 'complete' },
       { resourceType: 'CodeSystem', url: CS_URL, status: 'active', content: 'complete', concept: { code: 'a' }, identifier: 'x' },
       { resourceType: 'ConceptMap', url: CM_URL.replace('lokale', 'x'), status: 'active', group: [{ element: 'no' }], identifier: [{ value: 101 }] },
-      ...[{}, '', 0, true, 'x'].map((contained) => ({ ...localCodeSystem('101', 'indeholdt', [{ code: 'X', display: 'X', type: 'indsats' }]), id: undefined, contained })),
+      ...[{}, '', 0, true, 'x', ...['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty', 'Nonsense'].map((resourceType) => [{ resourceType }]),
+        [{ resourceType: 'ValueSet', status: 'active', unknownElement: 1 }]]
+        .map((contained) => ({ ...localCodeSystem('101', 'indeholdt', [{ code: 'X', display: 'X', type: 'indsats' }]), id: undefined, contained })),
     ];
     for (const body of hostile) {
       const res = await inEnglish(app).post(`/fhir/${body.resourceType}`).set('Authorization', auth).type(JSON_TYPE).send(body);
