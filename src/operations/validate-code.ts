@@ -137,6 +137,8 @@ export function codedValueOf(input: OperationInput, forCodeSystem: boolean, opti
   const coding = input.one<Coding>('coding');
   if (coding) {
     options.inferSystem = false;
+    // `system` beside the coding names the coding's system, or it is a 400, as in $lookup
+    agreeing({ name: 'system', value: input.string('system') }, { name: 'coding.system', value: typeof coding.system === 'string' ? coding.system : undefined });
     const display = coding.display ?? input.string('display');
     return { mode: 'coding', codings: [display !== undefined ? { ...coding, display } : coding] };
   }

@@ -245,6 +245,14 @@ describe('the code to validate, given one way', () => {
     expect(posted.body.issue[0].expression).toEqual(['code', 'coding']);
   });
 
+  it('takes `system` beside a coding when it names the coding\'s system, and is a 400 when it names another, as $lookup', async () => {
+    const coding = { name: 'coding', valueCoding: { system: GENDER, code: 'male' } };
+    const same = await post('ValueSet/$validate-code', [{ name: 'url', valueUri: GENDER_VS }, coding, { name: 'system', valueUri: GENDER }]).expect(200);
+    expect(same.body.parameter.find((p: { name: string }) => p.name === 'result').valueBoolean).toBe(true);
+    const other = await post('ValueSet/$validate-code', [{ name: 'url', valueUri: GENDER_VS }, coding, { name: 'system', valueUri: 'http://example.org/other' }]).expect(400);
+    expect(refusal(other)).toEqual(['OperationOutcome', 'invalid', `'system' is 'http://example.org/other' and 'coding.system' is '${GENDER}': give one of them, or the same in both`]);
+  });
+
   it('is a 400 for a coding and a codeableConcept, and for all three, even when they name the same code', async () => {
     const cc = { coding: [{ system: GENDER, code: 'male' }] };
     const two = await post('CodeSystem/$validate-code', [
