@@ -1,3 +1,4 @@
+import { ownEntry } from '../fhir/own-entry';
 import type { RE2JS } from 're2js';
 import { FhirError } from '../errors/fhir-error';
 import { checkTimeBudget } from './time-budget';
@@ -199,7 +200,7 @@ const SYNTAX_ERRORS_DA: Readonly<Record<string, string>> = {
  */
 function syntaxErrorDa(e: unknown): string {
   const { error, input } = e as { error?: unknown; input?: unknown };
-  const da = typeof error === 'string' && Object.hasOwn(SYNTAX_ERRORS_DA, error) ? SYNTAX_ERRORS_DA[error] : undefined;
+  const da = typeof error === 'string' ? ownEntry(SYNTAX_ERRORS_DA, error) : undefined;
   if (!da) return '';
   return typeof input === 'string' && input !== '' ? `: ${da} ('${input}')` : `: ${da}`;
 }

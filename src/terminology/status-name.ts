@@ -1,3 +1,5 @@
+import { ownEntry } from '../fhir/own-entry';
+
 /**
  * The Danish names of the statuses a concept or a terminology resource has: FHIR's concept statuses (a status
  * property, `inactive`), its publication statuses (draft, active, retired), HL7's standards status (deprecated,
@@ -19,7 +21,7 @@ const STATUS_DA: Readonly<Record<string, string>> = {
  * code system's own status code) is given as it is.
  */
 export function statusNameDa(status: string): string {
-  return Object.hasOwn(STATUS_DA, status) ? STATUS_DA[status]! : status;
+  return ownEntry(STATUS_DA, status) ?? status;
 }
 
 /** Danish names a person may write for a status (a CSV file's `status` column): the names above, and the web page's "på vej ud". */

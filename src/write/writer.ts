@@ -370,31 +370,30 @@ export class ResourceWriter {
         structural.push({ severity: 'error', code: 'structure', text: textProblemText(problem), expression: [at(path)], entry: p.index });
       }
       const reported = new Set(texts.map((t) => t.path));
-      // the resource's schema takes any object with a resourceType as a contained resource: each is checked as its type
-      const contained: unknown = p.after.contained;
-      const containedTypes = new Map<number, string>();
-      const schemaChecked: { resource: unknown; prefix: string; index?: number }[] = [{ resource: p.after, prefix: '' }];
-      if (Array.isArray(contained)) {
-        contained.forEach((c: { resourceType?: unknown } | null, index) => {
-          if (typeof c?.resourceType === 'string') schemaChecked.push({ resource: c, prefix: `.contained[${index}]`, index });
-        });
-      }
-      for (const { resource, prefix, index } of schemaChecked) {
+      const schemaProblems = (resource: unknown, prefix: string): { path: string }[] => {
         const problems = this.deps.schema?.validate(resource) ?? [];
         for (const problem of problems) {
           const where = prefix + (problem.path === '$' ? '' : problem.path.slice(1));
-          if (reported.has(where)) continue;
-          structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
+          if (!reported.has(where)) structural.push({ severity: 'error', code: 'structure', text: schemaProblemText(problem.message), expression: [at(where)], entry: p.index });
         }
-        if (index !== undefined && !problems.some((x) => x.path === '$.resourceType')) containedTypes.set(index, (resource as { resourceType: string }).resourceType);
-      }
+        return problems;
+      };
+      schemaProblems(p.after, '');
+      // the resource's schema takes any object with a resourceType as a contained resource: each is checked as its type
+      const contained = Array.isArray(p.after.contained) ? (p.after.contained as unknown[]) : [];
+      const containedTypes = new Map<number, string>();
+      contained.forEach((c, i) => {
+        const type = (c as { resourceType?: unknown } | null)?.resourceType;
+        if (typeof type !== 'string') return;
+        if (!schemaProblems(c, `.contained[${i}]`).some((x) => x.path === '$.resourceType')) containedTypes.set(i, type);
+      });
       for (const { path, text } of narrativeProblems(p.after, '')) {
         if (!reported.has(path)) structural.push({ severity: 'error', code: 'invalid', text, expression: [at(path)], entry: p.index });
       }
       // FHIR R4's required elements and ext-1, as $validate checks them: of the resource and of each contained one
       const own = structural.filter((i) => i.entry === p.index);
       const base = checkBaseElements(p.after as unknown as Json, p.type, at(''), own);
-      for (const [i, type] of containedTypes) base.push(...checkBaseElements((contained as Json[])[i]!, type, at(`.contained[${i}]`), own));
+      for (const [i, type] of containedTypes) base.push(...checkBaseElements(contained[i] as Json, type, at(`.contained[${i}]`), own));
       for (const issue of base) structural.push({ ...issue, entry: p.index });
       for (const problem of canonicalProblems(p.after)) {
         structural.push({ severity: 'error', code: 'value', text: problem.text, expression: [at(problem.where)], entry: p.index });

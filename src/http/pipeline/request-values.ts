@@ -1,3 +1,4 @@
+import { ownEntry } from '../../fhir/own-entry';
 import type { IncomingMessage } from 'node:http';
 import { messageLanguage, parseLanguages, type MessageLanguage } from '../../errors/message-language';
 import type { ClientCaches } from '../../operations/caches/client-caches';
@@ -54,5 +55,5 @@ const CODING_ALIASES: Readonly<Record<string, string>> = { 'x-gzip': 'gzip', 'x-
 /** The request's Content-Encoding, by the name body-parser knows it (`identity` when it names none; `gzip` for `x-gzip`). */
 export function contentEncoding(req: IncomingMessage): string {
   const named = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  return Object.hasOwn(CODING_ALIASES, named) ? CODING_ALIASES[named]! : named;
+  return ownEntry(CODING_ALIASES, named) ?? named;
 }
