@@ -1,3 +1,4 @@
+import { STANDARDS_STATUS_EXT } from './valueset-extensions';
 import type { CodeSystemConceptDesignation, Coding, Extension } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from './providers/provider';
 
@@ -27,7 +28,6 @@ export function codeSystemLanguage(provider: CodeSystemProvider): string | undef
 export const PREFERRED_FOR_LANGUAGE: Coding = {
   system: 'http://terminology.hl7.org/CodeSystem/hl7TermMaintInfra', code: 'preferredForLanguage', display: 'Preferred For Language',
 };
-const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 /** Uses of a designation that is a display: R4's designation-usage `display`, SNOMED CT's synonym, preferred term and FSN. */
 const DISPLAY_USES = new Set(['display', PREFERRED_FOR_LANGUAGE.code, '900000000000013009', '900000000000548007', '900000000000003001']);
 
@@ -46,7 +46,7 @@ function isDisplayCandidate(d: DisplayCandidate): boolean {
 
 /** Not withdrawn (the standards-status extension of a designation; `inactive` as some code systems write it). */
 function isActive(d: DisplayCandidate): boolean {
-  const status = d.extension?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+  const status = d.extension?.find((e) => e.url === STANDARDS_STATUS_EXT)?.valueCode;
   return status !== 'withdrawn' && status !== 'inactive';
 }
 

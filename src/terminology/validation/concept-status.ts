@@ -1,9 +1,9 @@
+import { STANDARDS_STATUS_EXT } from '../valueset-extensions';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 
-const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 function standardsStatus(concept: Concept): string | undefined {
-  return concept.extensions?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+  return concept.extensions?.find((e) => e.url === STANDARDS_STATUS_EXT)?.valueCode;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { STANDARDS_STATUS_EXT } from '../valueset-extensions';
 import type { Coding, Extension, ValueSetComposeIncludeConcept } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { languageMatches, type LanguageDepth, type LanguageList } from './languages';
@@ -7,7 +8,6 @@ import { displayInLanguage, PREFERRED_FOR_LANGUAGE as DISPLAY_USE } from '../lan
 const SCT = 'http://snomed.info/sct';
 const SCT_PREFERRED = '900000000000548007';
 const SCT_SYNONYM = '900000000000013009';
-const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 export interface Designation {
   language?: string;
@@ -25,7 +25,7 @@ export interface DisplayMatch {
 }
 
 function standardsStatus(extensions: readonly Extension[] | undefined): string | undefined {
-  return extensions?.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+  return extensions?.find((e) => e.url === STANDARDS_STATUS_EXT)?.valueCode;
 }
 
 function normalise(s: string): string {

@@ -1,3 +1,4 @@
+import { STANDARDS_STATUS_EXT } from '../valueset-extensions';
 import type { Extension, ValueSet } from 'fhir/r4';
 import type { CodeSystemProvider, Concept } from '../providers/provider';
 import { canonical } from '../canonical';
@@ -9,7 +10,6 @@ import { msg } from './messages';
 import { compiledFilters, type PreparedInclude } from './prepared-value-set';
 
 const VS_DEPRECATED = 'http://hl7.org/fhir/StructureDefinition/valueset-deprecated';
-const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 /** Where an issue about the code is (made only when one is reported). */
 function codeExpression(path: string): string[] {
@@ -114,7 +114,7 @@ export class IncludeMembership {
       displays.addIncludeConcept(cc, this.valueSet.language);
       if (!this.accept(path, code, provider, concept, role, state)) return false;
       const ccExt = (cc as { extension?: Extension[] }).extension ?? [];
-      const sstatus = ccExt.find((e) => e.url === STANDARDS_STATUS)?.valueCode;
+      const sstatus = ccExt.find((e) => e.url === STANDARDS_STATUS_EXT)?.valueCode;
       const status = sstatus === 'withdrawn' || sstatus === 'deprecated' ? sstatus
         : ccExt.some((e) => e.url === VS_DEPRECATED) ? 'deprecated' : undefined;
       if (status && role === 'in') {

@@ -1,11 +1,11 @@
+import { STANDARDS_STATUS_EXT } from '../valueset-extensions';
 import type { CodeSystem, ValueSet } from 'fhir/r4';
 import type { Issue } from '../../errors/issue';
 import { msg } from './messages';
 
-const STANDARDS_STATUS = 'http://hl7.org/fhir/StructureDefinition/structuredefinition-standards-status';
 
 function standardsStatus(r: CodeSystem | ValueSet): string | undefined {
-  if (r.extension) for (const e of r.extension) if (e.url === STANDARDS_STATUS) return e.valueCode;
+  if (r.extension) for (const e of r.extension) if (e.url === STANDARDS_STATUS_EXT) return e.valueCode;
   return undefined;
 }
 
