@@ -1,4 +1,6 @@
 import { FhirError } from '../errors/fhir-error';
+import { StoreProblem } from './readiness';
+import { UnreadableRowError } from './store-support';
 
 /** What PostgreSQL's and the network's errors mean to a request: a 503 to retry, with what became of a write. */
 
@@ -77,4 +79,19 @@ export function failedBeforeWrite(e: unknown): unknown {
 /** The query was refused by the client before anything was sent (the connection was already gone). */
 export function neverSent(e: unknown): boolean {
   return /Client has encountered a connection error and is not queryable|Client was closed and is not queryable/.test(e instanceof Error ? e.message : '');
+}
+
+/**
+ * `read` with a stored row the server cannot read back (its text changed in the database by hand, say) answered as
+ * 503 `no-store` naming the row, for the operators to restore it from a backup: not a 500, and not the database's
+ * fault to retry. Readiness is not changed: every other row is read and written as before.
+ */
+export function readable<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof UnreadableRowError)) throw e;
+    throw new StoreProblem('damaged', `The database holds a row the server cannot read (${e.message}): the request could not be answered. ` +
+      'Restore the row from a backup', { da: `Databasen har en række, serveren ikke kan læse (${e.message}): forespørgslen kunne ikke besvares. Genskab rækken fra en sikkerhedskopi.` });
+  }
 }

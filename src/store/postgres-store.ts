@@ -6,7 +6,7 @@ import type { TerminologyResource, TerminologyType } from '../terminology/resour
 import { auditFilter, auditOrder, joinKeys, type AuditOfWrite, type AuditPage, type AuditQuery, type AuditRecord } from './audit-log';
 import { abandonedWrite, CommitGate, outcomeUnknown } from './commit-gate';
 import { headColumn, headFromColumn, type WrittenVersion } from './past-version';
-import { connectFailed, failedBeforeWrite, isUnavailable, mapError, neverSent } from './postgres-errors';
+import { connectFailed, failedBeforeWrite, isUnavailable, mapError, neverSent, readable } from './postgres-errors';
 import { migrateSchema, SCHEMA_NAME } from './postgres-migrations';
 import { PostgresClosureTables } from './closure-postgres';
 import { replyWaitMs, START_UP_WAIT_MS, SYNC_READ_LOCK_MS, SYNC_READ_STATEMENT_MS, SYNC_READ_WAIT_MS, waitingUpTo } from './postgres-waits';
@@ -16,7 +16,7 @@ import {
   StoreConflictError, type ChangeFeed, type ChangeSink, type Deletion, type PackageCommit, type ResourceChange, type StoredVersion, type TerminologyStore, type WriteOperation,
 } from './store';
 import { packageAlreadyLoaded, packageContent, packageFromRow, packageNotLoaded, type PackageRecord, type PackageRow, type PackageUnload, type StoredPackage } from './packages';
-import { BaseStore, FHIR_ID, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, type HistoryRow, type PlannedChange } from './store-support';
+import { BaseStore, FHIR_ID, parseStored, planChange, targetOf, storedVersionOf, toStoredVersion, versionNumber, type HistoryRow, type PlannedChange } from './store-support';
 
 /** The channel every PostgresStore notifies on after a write; the payload is `{schema} {change sequence}`. */
 export const CHANGE_CHANNEL = 'faelles_tx_changes';
@@ -299,22 +299,23 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     return answer.rows;
   }
 
-  private parse(content: string): TerminologyResource {
-    return JSON.parse(content) as TerminologyResource;
+  /** A stored resource's text (`row` names where it is) read back; a row the server cannot read is 503, not 500. */
+  private parse(content: string, row: string): TerminologyResource {
+    return readable(() => parseStored<TerminologyResource>(content, row));
   }
 
   async loadAll(): Promise<TerminologyResource[]> {
-    const rows = await this.wholeRead(async (client) => (await client.query<{ content: string }>(waitingUpTo({
-      text: `SELECT content FROM ${this.t('resource')} WHERE NOT deleted ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
+    const rows = await this.wholeRead(async (client) => (await client.query<{ resource_type: string; id: string; content: string }>(waitingUpTo({
+      text: `SELECT resource_type, id, content FROM ${this.t('resource')} WHERE NOT deleted ORDER BY resource_type COLLATE "C", id COLLATE "C"`,
     }, START_UP_WAIT_MS))).rows);
-    return rows.map((r) => this.parse(r.content));
+    return rows.map((r) => this.parse(r.content, `${r.resource_type}/${r.id}`));
   }
 
   async read(type: TerminologyType, id: string): Promise<TerminologyResource | undefined> {
     if (!FHIR_ID.test(id)) return undefined; // never stored, and not always text PostgreSQL accepts
     const rows = await this.query<{ content: string }>(
       `SELECT content FROM ${this.t('resource')} WHERE resource_type = $1 AND id = $2 AND NOT deleted`, [type, id]);
-    return rows[0] ? this.parse(rows[0].content) : undefined;
+    return rows[0] ? this.parse(rows[0].content, `${type}/${id}`) : undefined;
   }
 
   async readVersion(type: TerminologyType, id: string, versionId: string): Promise<StoredVersion | undefined> {
@@ -323,7 +324,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const rows = await this.query<HistoryRow>(
       `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 AND version_id = $3`, [type, id, number]);
-    return rows[0] ? storedVersionOf(rows[0]) : undefined;
+    return rows[0] ? readable(() => storedVersionOf(rows[0]!)) : undefined;
   }
 
   async history(type: TerminologyType, id: string): Promise<StoredVersion[]> {
@@ -331,7 +332,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
     const rows = await this.query<HistoryRow>(
       `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')}
        WHERE resource_type = $1 AND id = $2 ORDER BY version_id DESC`, [type, id]);
-    return rows.map((r) => storedVersionOf(r));
+    return readable(() => rows.map((r) => storedVersionOf(r)));
   }
 
   async historyPage(query: HistoryQuery): Promise<HistoryPage> {
@@ -347,7 +348,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       `SELECT resource_type, id, version_id, method, request_method, last_updated, content FROM ${this.t('resource_history')} ${filter}
        ORDER BY last_updated COLLATE "C" DESC, resource_type COLLATE "C", id COLLATE "C", version_id DESC
        LIMIT $${args.length + 1} OFFSET $${args.length + 2}`, [...args, query.count, query.offset]);
-    const page: HistoryPage = { total: Number(matched!.total), versions: rows.map((r) => storedVersionOf(r)) };
+    const page: HistoryPage = { total: Number(matched!.total), versions: readable(() => rows.map((r) => storedVersionOf(r))) };
     if (matched!.newest !== null) page.newest = matched!.newest;
     return page;
   }
@@ -465,7 +466,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
         throw this.pastVersionUnread(e);
       }
       if (!rows[0]?.content) throw new Error(`${type}/${id}/_history/${versionId} is no longer in ${this.t('resource_history')}`);
-      return this.parse(rows[0].content);
+      return this.parse(rows[0].content, `${type}/${id}/_history/${versionId}`);
     };
   }
 
@@ -501,10 +502,10 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
       return `$${values.length}`;
     });
     const [{ total }] = await this.query<{ total: string }>(`SELECT count(*)::text AS total FROM ${this.t('audit_event')} ${filter}`, values);
-    const rows = await this.query<{ content: string }>(
-      `SELECT content FROM ${this.t('audit_event')} ${filter}
+    const rows = await this.query<{ id: string; content: string }>(
+      `SELECT id, content FROM ${this.t('audit_event')} ${filter}
        ${auditOrder(q, 'recorded COLLATE "C"')} LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, q.count, q.offset]);
-    return { total: Number(total), events: rows.map((r) => JSON.parse(r.content) as AuditEvent) };
+    return { total: Number(total), events: readable(() => rows.map((r) => parseStored<AuditEvent>(r.content, `AuditEvent/${r.id}`))) };
   }
 
   /** A url|version may name one live resource per type; the transaction's view includes every replica's writes. */
@@ -580,7 +581,7 @@ export class PostgresStore extends BaseStore implements TerminologyStore, Change
   }
 
   private toChange(r: ResourceRow): ResourceChange {
-    return { resourceType: r.resource_type, id: r.id, versionId: r.version_id, resource: r.content === null ? undefined : this.parse(r.content), lastUpdated: r.last_updated };
+    return { resourceType: r.resource_type, id: r.id, versionId: r.version_id, resource: r.content === null ? undefined : this.parse(r.content, `${r.resource_type}/${r.id}/_history/${r.version_id}`), lastUpdated: r.last_updated };
   }
 
   catchUp(before?: 'write'): Promise<void> {

@@ -274,6 +274,39 @@ describeWithPostgres('PostgresStore', () => {
     });
   });
 
+  it('a row whose text was damaged in the database is 503 no-store naming the row, never a 500; the other rows are read and written as before', async () => {
+    const schema = uniqueSchema();
+    const store = await openStore(schema);
+    await store.create(codeSystem('pv', { title: 'Første udgave' }));
+    await store.update(codeSystem('pv', { title: 'Anden udgave' }));
+    await store.create(codeSystem('cur', { title: 'Eneste udgave' }));
+    await store.recordAudit({
+      event: { resourceType: 'AuditEvent', id: 'e1', recorded: '2026-01-01T00:00:00Z', type: { code: 'rest' }, agent: [{ requestor: true, who: { display: 'Skrevet af Aase' } }], source: { observer: { display: 'x' } } },
+      owners: [], agents: [], entities: [],
+    });
+    await withClient(async (c) => {
+      await c.query(`UPDATE "${schema}".resource_history SET content = replace(content, 'Første udgave"', 'Første udgave') WHERE id = 'pv' AND version_id = 1`);
+      await c.query(`UPDATE "${schema}".resource SET content = replace(content, 'Eneste udgave"', 'Eneste udgave') WHERE id = 'cur'`);
+      await c.query(`UPDATE "${schema}".audit_event SET content = replace(content, 'Skrevet af Aase"', 'Skrevet af Aase') WHERE id = 'e1'`);
+    });
+    const damaged = (row: string) => ({
+      status: 503, code: 'no-store',
+      message: expect.stringMatching(new RegExp(`^The database holds a row the server cannot read \\(${row} cannot be read \\(.*JSON.*\\)\\): the request could not be answered\\. Restore the row from a backup$`)),
+    });
+    await expect(store.readVersion('CodeSystem', 'pv', '1')).rejects.toMatchObject(damaged('CodeSystem/pv/_history/1'));
+    await expect(store.history('CodeSystem', 'pv')).rejects.toMatchObject(damaged('CodeSystem/pv/_history/1'));
+    await expect(store.historyPage({ offset: 0, count: 10 })).rejects.toMatchObject(damaged('CodeSystem/pv/_history/1'));
+    expect(() => store.versionLoader('CodeSystem', 'pv', '1')()).toThrow(expect.objectContaining(damaged('CodeSystem/pv/_history/1')));
+    await expect(store.searchAudit({ offset: 0, count: 10 })).rejects.toMatchObject(damaged('AuditEvent/e1'));
+    await expect(store.read('CodeSystem', 'cur')).rejects.toMatchObject(damaged('CodeSystem/cur'));
+    await expect(store.loadAll()).rejects.toMatchObject(damaged('CodeSystem/cur'));
+    // what does not touch the damage goes on
+    expect((await store.read('CodeSystem', 'pv'))?.title).toBe('Anden udgave');
+    expect((await store.readVersion('CodeSystem', 'pv', '2'))?.resource?.title).toBe('Anden udgave');
+    await expect(store.create(codeSystem('later'))).resolves.toMatchObject({ versionId: '1' });
+    await expect(store.ping(2000)).resolves.toBeUndefined();
+  });
+
   it('a pooled connection the database ended while it sat idle (a restart, an administrator) is replaced: the next write, read and ping are made', async () => {
     const proxy = await startHangingProxy(TEST_DATABASE_URL);
     try {
