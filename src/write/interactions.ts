@@ -1,4 +1,5 @@
 import { contentEtag, REVALIDATE } from '../fhir/content-etag';
+import { startOfDate } from '../fhir/date-time';
 import type { Bundle, BundleEntry, OperationOutcome } from 'fhir/r4';
 import type { PreferReturn } from '../fhir/prefer-handling';
 import { pageBundle, pageLinks } from '../fhir/search';
@@ -295,8 +296,9 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\
 function instantOf(query: Record<string, unknown>, name: '_since' | '_until'): string | undefined {
   const raw = searchText(query, name);
   if (raw === undefined) return undefined;
-  const time = INSTANT.test(raw) ? Date.parse(raw) : NaN;
-  if (Number.isNaN(time)) {
+  // a day of the calendar and a time of the day (startOfDate): Date.parse would read 2026-02-30 as March 2nd
+  const time = INSTANT.test(raw) ? startOfDate(raw) : undefined;
+  if (time === undefined) {
     throw FhirError.invalid(`${name} must be an instant such as 2026-01-31T12:00:00Z (or a date such as 2026-01-31), not '${excerpt(raw)}'`, {
       expression: [name], da: `${name} skal være et tidspunkt som 2026-01-31T12:00:00Z (eller en dato som 2026-01-31), ikke '${excerpt(raw)}'`,
     });

@@ -57,6 +57,9 @@ describe('the history of a resource type and of the whole server', () => {
   });
 
   it('takes _since: only versions written at or after it', async () => {
+    // a leap day and a date alone are instants it takes
+    await request(server.app).get('/fhir/_history').query({ _since: '2024-02-29T23:59:59.5+01:00' }).expect(200);
+    await request(server.app).get('/fhir/_history').query({ _since: '2024-02-29' }).expect(200);
     const bundle = (await request(server.app).get('/fhir/_history').query({ _since: betweenWrites }).expect(200)).body as Bundle;
     expect(bundle.total).toBe(3);
     expect(lines(bundle)).not.toContain('PUT CodeSystem/kommune-101-historik W/"1"');
@@ -86,7 +89,9 @@ describe('the history of a resource type and of the whole server', () => {
   });
 
   it('refuses a _since that is not an instant, a bad _offset and unknown parameters with 400', async () => {
-    for (const query of [{ _since: 'yesterday' }, { _since: '2026-13-01T00:00:00Z' }, { _since: '2026-01-01T10:00:00' }, { _offset: '-1' }, { _count: 'x' }, { code: 'a' }]) {
+    // days not of the calendar and hour 24 too: read as the days after, they would shift the window silently
+    const noDays = ['2026-11-31', '2026-02-30', '2025-02-29T00:00:00Z', '2026-12-07T24:00:00Z'].map((d) => ({ _since: d }));
+    for (const query of [{ _since: 'yesterday' }, { _since: '2026-13-01T00:00:00Z' }, { _since: '2026-01-01T10:00:00' }, ...noDays, { _offset: '-1' }, { _count: 'x' }, { code: 'a' }]) {
       const res = await request(server.app).get('/fhir/CodeSystem/_history').query(query).expect(400);
       expect((res.body as OperationOutcome).issue[0]).toMatchObject({ severity: 'error', code: 'invalid' });
     }
