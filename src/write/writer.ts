@@ -560,6 +560,10 @@ export class ResourceWriter {
       if (resource.id === undefined) {
         throw requestInvalid(request, 'resource.id', { en: `The ${type} must carry its id ('${id}') for an update`, da: `${type} skal have sit id ('${id}') med ved en opdatering` }, [`${type}.id`]);
       }
+      if (typeof resource.id !== 'string') {
+        const given = excerpt(JSON.stringify(resource.id));
+        throw requestInvalid(request, 'resource.id', { en: `The body's id must be a string (an R4 id), not ${given}`, da: `Kroppens id skal være en tekst (et R4-id), ikke ${given}` }, [`${type}.id`]);
+      }
       if (resource.id !== id) {
         throw requestInvalid(request, 'resource.id', {
           en: `The body's id '${excerpt(String(resource.id))}' differs from the id '${id}' in the URL`, da: `Kroppens id '${excerpt(String(resource.id))}' afviger fra id'et '${id}' i URL'en`,

@@ -255,3 +255,40 @@ describe("a transaction entry's url (one rule with a batch's)", () => {
     expect((batch.body as Bundle).entry?.[0]?.response?.status).toBe('200 OK');
   });
 });
+
+describe("a write's body in another media type than FHIR's JSON (R4 http.html: 415 for a format the server does not take)", () => {
+  it('a form, which the server reads for searches and operations, is 415 for a create, an update, a conditional update and a transaction, and writes nothing', async () => {
+    const cs = catalog('som-formular');
+    const form = 'application/x-www-form-urlencoded';
+    const sent = [
+      inEnglish(app).post('/fhir/CodeSystem').set('Authorization', auth).type(form).send(JSON.stringify(cs)),
+      inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set('Authorization', auth).type(form).send(JSON.stringify(cs)),
+      inEnglish(app).put(`/fhir/CodeSystem?url=${encodeURIComponent(cs.url!)}`).set('Authorization', auth).type(form).send(JSON.stringify(cs)),
+      inEnglish(app).post('/fhir').set('Authorization', auth).type(form)
+        .send(JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: cs, request: { method: 'PUT', url: `CodeSystem/${cs.id}` } }] })),
+      inEnglish(app).post('/fhir').type(form).send('resourceType=Bundle&type=batch'),
+    ];
+    for (const res of await Promise.all(sent)) {
+      expect(res.status).toBe(415);
+      expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'not-supported', details: { text: `Content-Type '${form}' is not supported; send application/fhir+json` } });
+    }
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  });
+});
+
+describe("an update's body id (R4 update: the id in the body SHALL match the URL's)", () => {
+  it('missing, another id or not a string: 400 at CodeSystem.id saying which, and nothing written', async () => {
+    const cs = catalog('id-i-kroppen');
+    const cases: [unknown, string][] = [
+      [undefined, `The CodeSystem must carry its id ('${cs.id}') for an update`],
+      ['et-andet-id', `The body's id 'et-andet-id' differs from the id '${cs.id}' in the URL`],
+      [[cs.id], `The body's id must be a string (an R4 id), not ["${cs.id}"]`],
+      [42, "The body's id must be a string (an R4 id), not 42"],
+    ];
+    for (const [id, text] of cases) {
+      const res = await inEnglish(app).put(`/fhir/CodeSystem/${cs.id}`).set("Authorization", auth).type(JSON_TYPE).send({ ...cs, id }).expect(400);
+      expect((res.body as OperationOutcome).issue[0]).toMatchObject({ code: 'invalid', expression: ['CodeSystem.id'], details: { text } });
+    }
+    await inEnglish(app).get(`/fhir/CodeSystem/${cs.id}`).expect(404);
+  });
+});

@@ -126,10 +126,7 @@ export function fhirJsonBody(limits: BodyLimits) {
       readBody(raw, (err) => next(err ? bodyError(err, res, limitBytes) : undefined));
       return;
     }
-    if (!ACCEPTED_BODY_TYPES.includes(type)) {
-      const named = excerpt(type || '(none)');
-      return next(new FhirError(415, 'not-supported', `Content-Type '${named}' is not supported; send ${FHIR_JSON}`, { da: `Content-Type '${named}' understøttes ikke; send ${FHIR_JSON}` }));
-    }
+    if (!ACCEPTED_BODY_TYPES.includes(type)) return next(bodyTypeNotSupported(type));
     const done = (err?: unknown): void => {
       if (err) return next(bodyError(err, res, limitBytes));
       if (Buffer.isBuffer(req.body)) {
@@ -158,6 +155,21 @@ export function fhirJsonBody(limits: BodyLimits) {
     if (charset !== undefined && charset !== 'utf-8') return next(notUtf8Charset(charset));
     readBody(read, done);
   };
+}
+
+/** 415 for a body of a media type the request cannot take (`type` without its parameters). */
+function bodyTypeNotSupported(type: string): FhirError {
+  const named = excerpt(type || '(none)');
+  return new FhirError(415, 'not-supported', `Content-Type '${named}' is not supported; send ${FHIR_JSON}`, { da: `Content-Type '${named}' understøttes ikke; send ${FHIR_JSON}` });
+}
+
+/**
+ * The body of a request that takes a resource (a create, an update, a transaction): a form, which is read for the
+ * searches and operations POSTed as forms, is 415 as any other media type but FHIR's JSON.
+ */
+export function resourceBody(req: Request): unknown {
+  if (req.body instanceof FormParameters) throw bodyTypeNotSupported(FORM);
+  return req.body;
 }
 
 /** 400 for a body that is JSON but not an object or array (`null`, `42`, `"x"`): a FHIR body is a resource (an array is refused where it is read). */

@@ -13,6 +13,7 @@ import { responseBundle } from '../../operations/batch';
 import type { TransactionReads } from './batch';
 import type { ResourceWriter, WriteRequest, WriteResult } from '../../write/writer';
 import { authenticate } from '../pipeline/authenticate';
+import { resourceBody } from '../pipeline/fhir-json';
 import { abandonWriteOnTimeout } from '../pipeline/request-timeout';
 import { acceptLanguages, headerText } from '../pipeline/request-values';
 import { sendResource } from '../pipeline/send';
@@ -71,7 +72,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     if (method !== 'POST' && req.headers['if-none-exist'] !== undefined) throw ifNoneExistNotOfCreate();
     // the preconditions of RFC 9110 §13.1 a write honours (If-Modified-Since is for GET and HEAD only, and ignored), and FHIR's If-None-Exist
     const request: WriteRequest = {
-      method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: req.body,
+      method, resourceType: String(req.params.type), id: req.params.id ? String(req.params.id) : undefined, body: resourceBody(req),
       ifMatch: headerText(req, 'if-match'), ifNoneMatch: headerText(req, 'if-none-match'), ifUnmodifiedSince: headerText(req, 'if-unmodified-since'),
       ifNoneExist: headerText(req, 'if-none-exist'),
     };
@@ -102,7 +103,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
     }
     if (req.headers['if-none-exist'] !== undefined) throw ifNoneExistNotOfCreate();
     const request: WriteRequest = {
-      method, resourceType: String(req.params.type), body: req.body, search,
+      method, resourceType: String(req.params.type), body: resourceBody(req), search,
       ifMatch: headerText(req, 'if-match'), ifNoneMatch: headerText(req, 'if-none-match'), ifUnmodifiedSince: headerText(req, 'if-unmodified-since'),
     };
     const [result] = await writer.write(req.principal!, [request], writeGate(res));
@@ -113,7 +114,7 @@ export function writeRoutes(deps: WriteRouteDeps): Router {
 
   router.post('/', async (req: Request, res: Response) => {
     const base = deps.baseUrlOf(req);
-    const { writes, reads, size } = transactionRequests(req.body as Bundle | undefined, base, deps.maxTransactionEntries);
+    const { writes, reads, size } = transactionRequests(resourceBody(req) as Bundle | undefined, base, deps.maxTransactionEntries);
     // a transaction that writes needs a writer's token; its reads alone are open, as reads are
     if (writes.length > 0) await new Promise<void>((resolve, reject) => void auth(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
     // a read that cannot be answered refuses the transaction before anything is written (all or nothing)
