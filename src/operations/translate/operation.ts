@@ -20,9 +20,9 @@ import { NO_MAPPING } from '../../terminology/equivalence';
  * targetCode, targetCoding, targetCodeableConcept, targetScope, targetSystem) as aliases, plus `kommunekode`:
  * restricts the maps to one municipality's and resolves gateway-style niveau-3 codings (src/operations/gateway-codings.ts).
  *
- * Each match has `equivalence` (as stated in the map, read from source to target), `concept` and `originMap`
- * (the map's url|version). Forward: `concept` is the target code. Reverse with R4 `reverse=true`: `concept` is
- * the source code that maps to the given one. Reverse by R5 `targetCode`/`targetCoding`: `concept` is the given
+ * Each match has `equivalence` (as stated in the map, which R4 reads from target to source; under reverse not
+ * inverted), `concept` and `originMap` (the map's url|version). Forward: `concept` is the target code. Reverse
+ * with R4 `reverse=true`: `concept` is the source code that maps to the given one. Reverse by R5 `targetCode`/`targetCoding`: `concept` is the given
  * target and `source` is the source code (as tx.fhir.org answers).
  * Forward with a codeableConcept of several codings, each match's `source` names the coding it translates (the matches
  * of two codings are not merged). Forward, a target's `product` is the match's `product` (element, concept), and a
@@ -102,7 +102,7 @@ export const translateOperation: OperationHandler = {
       {
         name: 'match', repeats: true, documentation: 'A match',
         parts: [
-          { name: 'equivalence', type: 'code', documentation: 'As stated in the map, read from source to target' },
+          { name: 'equivalence', type: 'code', documentation: "As stated in the map, which R4 reads from target to source ('wider': the map's target is wider than its source); a reverse answer gives it as the map states it, not inverted" },
           { name: 'concept', type: 'Coding', min: 1, documentation: 'The target code (reverse: the source code that maps to the one given; by targetCode: the target given)' },
           {
             name: 'product', repeats: true, documentation: "A product of the target (the map's product)",
