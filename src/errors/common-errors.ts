@@ -18,6 +18,12 @@ export function unknownConceptMap(ref: string, parameter: string): FhirError {
   return FhirError.notFound(`A ConceptMap '${excerpt(ref)}' is not known`, { expression: [parameter], da: `ConceptMap '${excerpt(ref)}' kendes ikke` });
 }
 
+/** The text for a code the code system (in the version looked in, when it has one) does not have, as tx.fhir.org words it. */
+export function unknownCodeText(code: string, system: string, version?: string): { en: string; da: string } {
+  const v = version ? ` version '${excerpt(version)}'` : '';
+  return { en: `Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'${v}`, da: `Ukendt kode '${excerpt(code)}' i kodesystemet '${excerpt(system)}'${v}` };
+}
+
 /** 404 for a path no route answers. */
 export function noRoute(req: { method: string; path: string }): FhirError {
   return FhirError.notFound(`No route for ${req.method} ${req.path}`, { da: `Ukendt adresse: ${req.method} ${req.path}` });

@@ -1,5 +1,6 @@
 import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { unknownCodeText } from '../errors/common-errors';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
 import { parseLanguages } from '../errors/message-language';
 import { missingSupplementsError, supplementAsSystemError } from '../terminology/supplement-problems';
@@ -133,8 +134,9 @@ export const lookupOperation: OperationHandler = {
       const elsewhere = otherVersionsWith(ctx, system, provider.version, code);
       const quoted = elsewhere.map((x) => `'${x}'`);
       const older = elsewhere.every((x) => compareVersions(x, provider.version) < 0);
-      throw FhirError.notFound(`Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'${v}`, {
-        txIssueType: 'invalid-code', expression: ['code'], da: `Ukendt kode '${excerpt(code)}' i kodesystemet '${excerpt(system)}'${v}`,
+      const text = unknownCodeText(code, system, provider.version);
+      throw FhirError.notFound(text.en, {
+        txIssueType: 'invalid-code', expression: ['code'], da: text.da,
         ...(elsewhere.length > 0 ? {
           extraIssues: [{
             severity: 'information', code: 'informational', expression: ['code'],

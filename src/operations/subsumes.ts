@@ -1,5 +1,6 @@
 import type { CodeSystem, Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { unknownCodeText } from '../errors/common-errors';
 import { ParametersBuilder, type OperationSpec } from '../fhir/parameters';
 import type { OperationHandler } from './context';
 import { R4_OPERATION_TEXTS } from './r4-operation-texts';
@@ -87,11 +88,14 @@ export const subsumesOperation: OperationHandler = {
     }
     const a = provider.locate(codeA);
     const b = provider.locate(codeB);
-    const unknown = (code: string, parameter: string): FhirError => FhirError.notFound(`Unknown code '${excerpt(code)}' in the CodeSystem '${excerpt(system)}'`, {
-      txIssueType: 'invalid-code', expression: [parameter], da: `Ukendt kode '${excerpt(code)}' i kodesystemet '${excerpt(system)}'`,
-    });
-    if (!a) throw unknown(codeA, 'codeA');
-    if (!b) throw unknown(codeB, 'codeB');
+    // the code in the version looked in, at the parameter the client gave it in
+    const unknown = (code: string, side: 'A' | 'B'): FhirError => {
+      const text = unknownCodeText(code, system, provider.version);
+      const given = input.string(`code${side}`) !== undefined ? `code${side}` : `coding${side}`;
+      return FhirError.notFound(text.en, { txIssueType: 'invalid-code', expression: [given], da: text.da });
+    };
+    if (!a) throw unknown(codeA, 'A');
+    if (!b) throw unknown(codeB, 'B');
     let outcome = 'not-subsumed';
     if (a === b) outcome = 'equivalent';
     else if (provider.subsumes(a, b)) outcome = 'subsumes';

@@ -1,3 +1,4 @@
+import { unknownCodeText } from '../errors/common-errors';
 import type { Coding } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
 import { listedIssues, omittedIssuesText } from '../errors/issue-cap';
@@ -47,7 +48,7 @@ export function locateClosureConcepts(registry: TerminologyRegistry, codings: re
     }
     const node = provider.locate(coding.code);
     if (!node) {
-      fail('code-invalid', { en: `Unknown code '${coding.code}' in the CodeSystem '${coding.system}'`, da: `Ukendt kode '${coding.code}' i kodesystemet '${coding.system}'` }, 'invalid-code');
+      fail('code-invalid', unknownCodeText(coding.code, coding.system, provider.version), 'invalid-code');
       return;
     }
     const concept = { system: provider.url, code: node.code };

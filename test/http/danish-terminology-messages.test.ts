@@ -10,6 +10,8 @@ import { issueTranslated, translated, type Translated, type TranslationElement }
  * English text as a translation; the English text alone (as the HL7 terminology test suites expect it) otherwise.
  */
 const VS_119 = 'http://fhir.kl.dk/prevention/ValueSet/KLInterventionCodes119';
+/** Tobaksafvænning, a retired §119 intervention of FSIII */
+const TOBAK = 'c203c6b5-3be0-40a8-8204-e93751deabf5';
 let app: App;
 
 beforeAll(async () => {
@@ -126,9 +128,12 @@ describe('terminology errors in Danish for a caller that asks for Danish', () =>
     expect(firstIssue(da).text).toBe("Værdisættet 'http://x.org/vs' kendes ikke");
   });
 
-  it('$subsumes with an unknown code', async () => {
-    const { da } = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&codeA=nope&codeB=nope2`, 404);
-    expect(firstIssue(da).text).toBe(`Ukendt kode 'nope' i kodesystemet '${FSIII}'`);
+  it('$subsumes with an unknown code: the version looked in named, and the parameter the code was given in', async () => {
+    const { da, en } = await bothLanguages(`/fhir/CodeSystem/$subsumes?system=${encodeURIComponent(FSIII)}&codeA=nope&codeB=nope2`, 404);
+    expect(firstIssue(da).text).toBe(`Ukendt kode 'nope' i kodesystemet '${FSIII}' version '20240530'`);
+    expect(en.issue[0]).toMatchObject({ expression: ['codeA'], details: { text: `Unknown code 'nope' in the CodeSystem '${FSIII}' version '20240530'` } });
+    const codings = await bothLanguages(`/fhir/CodeSystem/$subsumes?codingA=${encodeURIComponent(`${FSIII}|${TOBAK}`)}&codingB=${encodeURIComponent(`${FSIII}|nope`)}`, 404);
+    expect(codings.en.issue[0]).toMatchObject({ expression: ['codingB'], details: { text: `Unknown code 'nope' in the CodeSystem '${FSIII}' version '20240530'` } });
   });
 
   it('$diff of an unknown code system and $compare with a value set at instance level', async () => {

@@ -142,6 +142,8 @@ describe('locateClosureConcepts', () => {
     expect(error!.options.extraIssues?.map((i) => [i.code, i.expression?.[0], i.txIssueType])).toEqual([
       ['code-invalid', 'concept[2]', 'invalid-code'], ['not-found', 'concept[3]', 'version-error'],
     ]);
+    // the unknown code named with the version it was looked for in
+    expect(error!.options.extraIssues?.[0]?.text).toMatchObject({ en: `Unknown code 'unicorn' in the CodeSystem '${ANIMALS}' version '1'` });
     expect(() => locateClosureConcepts(registry, [{ system: ANIMALS }])).toThrow(expect.objectContaining({ status: 400, code: 'invalid' }));
   });
 });
