@@ -246,21 +246,32 @@ class ConditionCodes {
 }
 
 /**
- * The codes a row of a common code counts as an intervention by: the niveau-2 catalogs' (niveau2-catalogs.ts),
- * evaluated once; undefined when the server has none of them, and then every code that is not a condition counts.
+ * The codes a row counts as an intervention by: the niveau-2 catalogs' (niveau2-catalogs.ts), evaluated once per
+ * version of the code's system: a map's target in the version the map states (group.targetVersion), as `$translate`
+ * and `$export` read it, a common code documented directly in the newest. Undefined when the server has none of
+ * them, and then every code that is not a condition counts.
  */
 class Niveau2Codes {
-  private keys?: Set<string> | null;
+  private readonly keys = new Map<string, Set<string> | null>();
 
   constructor(private readonly registry: TerminologyRegistry) {}
 
-  has(system: string, code: string): boolean | undefined {
-    if (this.keys === undefined) {
-      const valueSets = niveau2ValueSets(this.registry);
-      this.keys = valueSets.length === 0 ? null
-        : new Set(valueSets.flatMap((vs) => evaluateValueSet(this.registry, vs).entries.map((e) => `${e.system}\u0000${e.code}`)));
+  has(system: string, code: string, version?: string): boolean | undefined {
+    const at = version === undefined ? system : `${system}|${version}`;
+    let keys = this.keys.get(at);
+    if (keys === undefined) {
+      keys = this.evaluated(system, version);
+      this.keys.set(at, keys);
     }
-    return this.keys === null ? undefined : this.keys.has(`${system}\u0000${code}`);
+    return keys === null ? undefined : keys.has(`${system}\u0000${code}`);
+  }
+
+  private evaluated(system: string, version: string | undefined): Set<string> | null {
+    const valueSets = niveau2ValueSets(this.registry);
+    if (valueSets.length === 0) return null;
+    // a version the server does not have (a package unloaded since the map was written) judges by the newest
+    const options = version !== undefined && this.registry.codeSystemProvider(system, version) ? { systemVersions: new Map([[system, version]]) } : {};
+    return new Set(valueSets.flatMap((vs) => evaluateValueSet(this.registry, vs, options).entries.map((e) => `${e.system}\u0000${e.code}`)));
   }
 }
 
@@ -408,7 +419,7 @@ class Resolver {
       };
     }
     // a map written before targets were held to the niveau-2 catalogs (or with a value set of its own as target scope)
-    const outside = agreed.matches.filter((m) => this.niveau2.has(m.concept.system!, m.concept.code!) === false);
+    const outside = agreed.matches.filter((m) => this.niveau2.has(m.concept.system!, m.concept.code!, m.concept.version) === false);
     if (outside.length > 0) {
       const named = outside.map((m) => label(this.describe(m.concept.system!, m.concept.code!, m.concept.display))).join(', ');
       return { kind: 'not-counted', reason: 'not-niveau2', message: {
@@ -420,12 +431,17 @@ class Resolver {
       intervention: this.describe(m.concept.system!, m.concept.code!, m.concept.display),
       ...(m.replaces ? { replaces: m.replaces } : {}),
     }));
-    return { kind: 'interventions', targets, offer, outdated: targets.flatMap((t) => this.outdated(t.intervention)) };
+    const outdated = agreed.matches.flatMap((m, i) => this.outdated(targets[i]!.intervention, m.concept.version));
+    return { kind: 'interventions', targets, offer, outdated };
   }
 
-  /** The code itself when it is retired or outgoing (and so counted as it is: its code system names no successor). */
-  private outdated(c: Coding): (Coding & { status: string })[] {
-    const provider = this.registry.codeSystemProvider(c.system!);
+  /**
+   * The code itself when it is retired or outgoing (and so counted as it is: its code system names no successor), in
+   * the version of its code system a map states for it, the one `$translate` followed successors in (none stated: the
+   * newest; one the server does not have: not judged, as `$translate` follows no successor there).
+   */
+  private outdated(c: Coding, version?: string): (Coding & { status: string })[] {
+    const provider = this.registry.codeSystemProvider(c.system!, version);
     const concept = provider?.locate(c.code!);
     const status = provider && concept ? provider.status(concept) : 'active';
     return status === 'retired' || status === 'deprecated' || status === 'inactive' ? [{ ...c, status }] : [];
