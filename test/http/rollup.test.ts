@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { CapabilityStatement, CodeSystem, Parameters, ParametersParameter } from 'fhir/r4';
+import type { CapabilityStatement, CodeSystem, OperationOutcome, Parameters, ParametersParameter } from 'fhir/r4';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import type { App } from '../../src/app';
@@ -400,7 +400,11 @@ describe('ConceptMap/$rollup', () => {
     await request(app).post('/fhir/ConceptMap/$rollup').type('application/fhir+json').send({ resourceType: 'Parameters', parameter: [] }).expect(400);
     await rollupCsv('?offers=twice').expect(400);
     // other operations do not take CSV
-    await request(app).post('/fhir/ConceptMap/$translate').set('Content-Type', 'text/csv').send(csv).expect(415);
+    const translate = await request(app).post('/fhir/ConceptMap/$translate').set('Content-Type', 'text/csv').send(csv).expect(415);
+    expect((translate.body as OperationOutcome).issue[0]?.details?.text).toBe("Content-Type 'text/csv' is not supported; send application/fhir+json");
+    // a CSV file as a desktop labels it: told to send text/csv, which the roll-up takes
+    const excel = await request(app).post('/fhir/ConceptMap/$rollup').set('Content-Type', 'application/vnd.ms-excel').set('Accept-Language', 'da').send(csv).expect(415);
+    expect((excel.body as OperationOutcome).issue[0]?.details?.text).toBe("Content-Type 'application/vnd.ms-excel' understøttes ikke; send text/csv eller application/fhir+json");
   });
 
   it('reads a text/csv body in the charset it names, and refuses bytes that are not text in it instead of reading them as U+FFFD', async () => {

@@ -126,7 +126,7 @@ export function fhirJsonBody(limits: BodyLimits) {
       readBody(raw, (err) => next(err ? bodyError(err, res, limitBytes) : undefined));
       return;
     }
-    if (!ACCEPTED_BODY_TYPES.includes(type)) return next(bodyTypeNotSupported(type));
+    if (!ACCEPTED_BODY_TYPES.includes(type)) return next(bodyTypeNotSupported(type, csvPaths?.test(path) ? ['text/csv', FHIR_JSON] : [FHIR_JSON]));
     const done = (err?: unknown): void => {
       if (err) return next(bodyError(err, res, limitBytes));
       if (Buffer.isBuffer(req.body)) {
@@ -157,10 +157,12 @@ export function fhirJsonBody(limits: BodyLimits) {
   };
 }
 
-/** 415 for a body of a media type the request cannot take (`type` without its parameters). */
-function bodyTypeNotSupported(type: string): FhirError {
+/** 415 for a body of a media type the request cannot take (`type` without its parameters), naming those it takes. */
+function bodyTypeNotSupported(type: string, taken: readonly string[] = [FHIR_JSON]): FhirError {
   const named = excerpt(type || '(none)');
-  return new FhirError(415, 'not-supported', `Content-Type '${named}' is not supported; send ${FHIR_JSON}`, { da: `Content-Type '${named}' understøttes ikke; send ${FHIR_JSON}` });
+  return new FhirError(415, 'not-supported', `Content-Type '${named}' is not supported; send ${taken.join(' or ')}`, {
+    da: `Content-Type '${named}' understøttes ikke; send ${taken.join(' eller ')}`,
+  });
 }
 
 /**
