@@ -166,6 +166,8 @@ export async function createApp({ config, store, logger, published, webDir, proc
   const invoker = createInvoker({ registry, cacheEntries: config.responseCacheEntries, cacheBytes: config.responseCacheBytes, heavyBodyBytes: config.heavyBodyBytes });
   app.responseCache = invoker.cache;
   app.disable('x-powered-by');
+  // whose X-Forwarded-For is the client's address (req.ip, the rate limit's key); links keep PUBLIC_BASE_URL or the Host
+  app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   app.set('query parser', parseQueryString);
 
@@ -231,7 +233,7 @@ export async function createApp({ config, store, logger, published, webDir, proc
     logger, metrics, timeoutMs: config.requestTimeoutMs, headers: [...securityHeaders(), ...varyHeader(config)], refusalLanguage,
     answersInFlight: new AnswersInFlight(config.answersInFlightBytes),
   });
-  const appMiddleware: RequestHandler[] = [hostChecked(), ...securityMiddleware(config, refusalLanguage)];
+  const appMiddleware: RequestHandler[] = [hostChecked(), ...securityMiddleware(config, logger, refusalLanguage)];
   app.use(lifecycle.middleware, ...appMiddleware);
   app.use(healthRoutes(registry, store, () => shuttingDown, warmUp));
   app.get('/metrics', async (_req, res) => {

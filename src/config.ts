@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import express from 'express';
 import { parseAuthConfig, type AuthConfig } from './auth/auth-config';
 import { SCHEMA_NAME } from './store/postgres-migrations';
 import { replyWaitMs } from './store/postgres-waits';
@@ -61,6 +62,11 @@ export interface Config {
   corsOrigins: string[];
   /** Requests per minute per client address; 0 disables rate limiting. */
   rateLimitPerMinute: number;
+  /**
+   * The proxies whose X-Forwarded-For names the client (TRUST_PROXY), as Express's `trust proxy`: how many hops, or
+   * their addresses and subnets; false: none, the client is the connection's address.
+   */
+  trustProxy: false | number | string;
   /** Time after which a request is answered 503 (timeout) if it has not finished. */
   requestTimeoutMs: number;
   /** Time an operation ($expand, $validate-code, …) may compute before it is stopped with 422 too-costly. */
@@ -339,6 +345,27 @@ function corsOrigins(raw: string | undefined): string[] {
   return origins;
 }
 
+/**
+ * TRUST_PROXY in Express's `trust proxy` terms, checked by Express itself: a number of proxies (hops), or their
+ * addresses and subnets, comma-separated (with the names loopback, linklocal, uniquelocal). `true` is refused: it
+ * takes X-Forwarded-For from whoever sends it, so any client could give itself a new address, and a new rate limit,
+ * with each request.
+ */
+function trustProxy(env: NodeJS.ProcessEnv): Config['trustProxy'] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return int({ TRUST_PROXY: raw }, 'TRUST_PROXY', 0, 0, 100) || false;
+  if (raw === 'true') {
+    throw new ConfigError("TRUST_PROXY=true would take X-Forwarded-For from any client; give the number of proxies in front of the server (1) or their addresses");
+  }
+  try {
+    express().set('trust proxy', raw);
+  } catch (e) {
+    throw new ConfigError(`TRUST_PROXY must be a number of proxies (1) or their addresses and subnets (10.0.0.5, 172.16.0.0/12, loopback), not '${raw}': ${(e as Error).message}`);
+  }
+  return raw;
+}
+
 /** The folder a setting names, when it is an existing folder the server may read. */
 function readableFolder(name: string, dir: string): string {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ConfigError(`${name}: ${dir} is not an existing folder`);
@@ -411,6 +438,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
     maxExpansionSize: int(env, 'MAX_EXPANSION_SIZE', 10000, 1, 10_000_000),
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 0, 0, 10_000_000),
+    trustProxy: trustProxy(env),
     requestTimeoutMs,
     // below the request timeout by default, so an over-long operation is answered too-costly, not timeout
     operationTimeBudgetMs: int(env, 'OPERATION_TIME_BUDGET_MS', Math.min(10_000, Math.floor(requestTimeoutMs / 2)), 0, 600_000),

@@ -3,6 +3,7 @@ import cors from 'cors';
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import type { Logger } from 'pino';
 import type { Config } from '../../config';
 import { messageIssue } from '../../errors/issue';
 import type { MessageLanguage } from '../../errors/message-language';
@@ -39,10 +40,17 @@ export function varyHeader(config: Pick<Config, 'corsOrigins'>): string[] {
 }
 
 /**
- * CORS for browser clients and per-client rate limiting, from configuration; a refusal (429) in `refusalLanguage`, the
- * language of the request's refusals (the server's rule when not given).
+ * The load balancer's probes and the metrics scrape, as Express routes them (any case, a trailing slash): never
+ * rate-limited, so that a client using up its budget, or sharing an address with them, cannot take a replica out.
  */
-export function securityMiddleware(config: Config, refusalLanguage: (req: IncomingMessage) => MessageLanguage = acceptedMessageLanguage): RequestHandler[] {
+const SERVICE_PATH = /^\/(?:health|ready|metrics)\/?$/i;
+
+/**
+ * CORS for browser clients and per-client rate limiting, from configuration; a refusal (429) in `refusalLanguage`, the
+ * language of the request's refusals (the server's rule when not given); what the limiter reports goes to `logger`.
+ * The client is `req.ip`: the connection's address, or the one a trusted proxy names (TRUST_PROXY, set by the app).
+ */
+export function securityMiddleware(config: Config, logger: Logger, refusalLanguage: (req: IncomingMessage) => MessageLanguage = acceptedMessageLanguage): RequestHandler[] {
   const handlers: RequestHandler[] = [];
   if (config.corsOrigins.length > 0) {
     const corsHeaders = cors({
@@ -68,6 +76,11 @@ export function securityMiddleware(config: Config, refusalLanguage: (req: Incomi
       limit: config.rateLimitPerMinute,
       standardHeaders: 'draft-7',
       legacyHeaders: false,
+      skip: (req) => SERVICE_PATH.test(req.path),
+      // The forwarding headers of a client the server does not trust as a proxy are its own claim, ignored on purpose,
+      // not a configuration to warn about; what the limiter still says goes to the server's log as a JSON line.
+      validate: { xForwardedForHeader: false, forwardedHeader: false },
+      logger,
       handler: (req, res) => {
         const text = { en: 'Too many requests; try again later', da: 'For mange forespørgsler; prøv igen senere' };
         res.status(429).type(JSON_CONTENT_TYPE).send(JSON.stringify(operationOutcome([
