@@ -30,6 +30,17 @@ describe('service endpoints', () => {
     expect(res.text).toMatch(/faelles_tx_catalog_resources\{type="ValueSet"\} \d+/);
   });
 
+  it('counts operations the server does not have under one route label, never by the name a client sent', async () => {
+    const app = await testApp();
+    const paths = ['/fhir/ValueSet/$aceOyiRSaG', '/fhir/CodeSystem/$qwErtY', '/fhir/ConceptMap/some-map/$made-up', '/fhir/ValueSet/$lookup'];
+    for (const path of paths) await request(app).get(path).expect(404);
+    await request(app).get('/fhir/ValueSet/$expand').query({ url: 'http://example.org/not-served' }).expect(404);
+    const res = await request(app).get('/metrics').expect(200);
+    for (const name of ['aceOyiRSaG', 'qwErtY', 'made-up', 'ValueSet/$lookup']) expect(res.text).not.toContain(name);
+    expect(res.text).toContain(`faelles_tx_requests_total{route="other",status="404"} ${paths.length}`);
+    expect(res.text).toContain('faelles_tx_requests_total{route="ValueSet/$expand",status="404"} 1');
+  });
+
   it('serves Node\'s process metrics beside its own when the server gives them: one set for the process, each app its own counts', async () => {
     const processWide = processMetrics();
     const [one, two] = [await testApp({}, { processMetrics: processWide }), await testApp({}, { processMetrics: processWide })];

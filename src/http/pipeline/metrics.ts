@@ -1,15 +1,22 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
+import { findOperation } from '../../operations';
 
 const OPERATION_PATH = /^\/(CodeSystem|ValueSet|ConceptMap)(?:\/([^/]+))?\/\$([A-Za-z-]+)$/;
 
-/** What a request is, for metrics: the operation or interaction, never the raw path (that would explode labels). */
+/** The label of every request no other label names (an operation the server does not have among them). */
+const OTHER = 'other';
+
+/**
+ * What a request is, for metrics: the operation or interaction, never the raw path (that would explode labels): an
+ * operation's name is a label only when the server has that operation (OPERATIONS), as a client may send any.
+ */
 export function routeLabel(path: string, method: string): string {
   const op = OPERATION_PATH.exec(path);
-  if (op) return `${op[1]}/${op[2] ? '[id]/' : ''}$${op[3]}`;
+  if (op) return findOperation(op[1]!, op[3]!) ? `${op[1]}/${op[2] ? '[id]/' : ''}$${op[3]}` : OTHER;
   const m = /^\/(CodeSystem|ValueSet|ConceptMap|StructureDefinition|Bundle)(\/[^/]+)?(\/_history)?/.exec(path);
   if (m) return `${m[1]}${m[2] ? '/[id]' : ''}${m[3] ? '/_history' : ''} ${method}`;
   if (path === '/metadata') return 'metadata';
-  return 'other';
+  return OTHER;
 }
 
 export interface AppMetrics {
@@ -39,7 +46,7 @@ export function createMetrics(registry: Registry, basePath: string): AppMetrics 
   const byRoute = new Map<string, Route>();
   const byPath = new Map<string, Route>();
   const routeOf = (method: string, path: string): Route => {
-    const label = path.startsWith(basePath) ? routeLabel(path.slice(basePath.length), method) : 'other';
+    const label = path.startsWith(basePath) ? routeLabel(path.slice(basePath.length), method) : OTHER;
     let route = byRoute.get(label);
     if (!route) byRoute.set(label, (route = { label, time: latency.labels(label), counts: new Map() }));
     if (byPath.size < MAX_PATHS) byPath.set(method + path, route);
