@@ -31,8 +31,9 @@ interface Route {
   counts: Map<number, Counter.Internal>;
 }
 
-/** Paths whose route label is kept. */
+/** Paths whose route label is kept, and the longest kept: a FHIR id is at most 64 characters, a client's path need not be. */
 const MAX_PATHS = 10_000;
+const MAX_KEPT_PATH = 256;
 
 /** Latency buckets in seconds. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -42,14 +43,15 @@ export function createMetrics(registry: Registry, basePath: string): AppMetrics 
   const requests = new Counter({ name: 'faelles_tx_requests_total', help: 'HTTP requests by operation and status', labelNames: ['route', 'status'], registers: [registry] });
   const latency = new Histogram({ name: 'faelles_tx_request_duration_seconds', help: 'Request latency by operation', labelNames: ['route'], buckets: LATENCY_BUCKETS, registers: [registry] });
   // the labelled children of each route, made once (prom-client hashes the labels on every call that names them), and
-  // the route of each method and path seen (at most MAX_PATHS; others are labelled each time)
+  // the route of each method and path seen (at most MAX_PATHS of at most MAX_KEPT_PATH characters, so that 10,000
+  // paths of 16 KB cannot hold 160 MB; others are labelled each time)
   const byRoute = new Map<string, Route>();
   const byPath = new Map<string, Route>();
   const routeOf = (method: string, path: string): Route => {
     const label = path.startsWith(basePath) ? routeLabel(path.slice(basePath.length), method) : OTHER;
     let route = byRoute.get(label);
     if (!route) byRoute.set(label, (route = { label, time: latency.labels(label), counts: new Map() }));
-    if (byPath.size < MAX_PATHS) byPath.set(method + path, route);
+    if (byPath.size < MAX_PATHS && path.length <= MAX_KEPT_PATH) byPath.set(method + path, route);
     return route;
   };
   const record = (url: string, method: string, status: number, seconds: number): void => {
