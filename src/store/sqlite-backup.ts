@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,9 +58,9 @@ const BACKUP_FILE_NAME = /^faelles-tx-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.sqli
 /**
  * Copies the embedded store of `dataDir` into `out` (a file that must not exist, or a folder to make a dated file in)
  * while a server may be running on it: `VACUUM INTO` reads one consistent snapshot in a read transaction, which WAL
- * lets the server's writes go on beside, and writes a compact copy without the journal. The copy is written beside
- * its final name, checked (`quick_check`, its schema, every row read as the server reads it) and synced, then renamed,
- * so `out` is never a half-written file.
+ * lets the server's writes go on beside, and writes a compact copy without the journal. The copy is written under
+ * a name of its own beside its final one, checked (`quick_check`, its schema, every row read as the server reads it) and synced, then given
+ * its final name only where no file has it, so `out` is never a half-written file nor one that was there.
  */
 export function backupSqliteStore(dataDir: string, out: string, options: { now?: Date; keep?: number } = {}): BackupResult {
   const now = options.now ?? new Date();
@@ -70,8 +71,8 @@ export function backupSqliteStore(dataDir: string, out: string, options: { now?:
   const target = intoFolder ? path.join(out, backupFileName(now)) : path.resolve(out);
   if (fs.existsSync(target)) throw new BackupError(`${target} exists already: a backup never overwrites a file`, 2);
   if (!isFolder(path.dirname(target))) throw new BackupError(`The folder ${path.dirname(target)} does not exist`, 2);
-  const partial = `${target}.partial`;
-  fs.rmSync(partial, { force: true });
+  // a name of this backup's own: another backup of the same second (cron and a run by hand) writes its own beside it
+  const partial = `${target}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
   try {
     withDatabase(source, { fileMustExist: true }, (db) => {
       db.pragma('busy_timeout = 5000');
@@ -80,7 +81,7 @@ export function backupSqliteStore(dataDir: string, out: string, options: { now?:
     ownerOnly(partial);
     const contents = checkedContents(partial, source);
     syncFile(partial);
-    fs.renameSync(partial, target);
+    nameWithoutReplacing(partial, target);
     syncFolder(path.dirname(target));
     const removed = options.keep !== undefined ? pruneBackups(path.dirname(target), options.keep) : [];
     return { file: target, bytes: fs.statSync(target).size, ...contents, removed };
@@ -89,6 +90,29 @@ export function backupSqliteStore(dataDir: string, out: string, options: { now?:
     if (e instanceof BackupError) throw e;
     throw new BackupError(`The backup of ${source} failed: ${(e as Error).message}${damageHint(e, source)}`, 1, { cause: e });
   }
+}
+
+/**
+ * Gives the finished file `from` the name `target`, unless a file has that name by now (another backup of the same
+ * second, or anything made there since the tool looked): a hard link is made only where no file is, where a rename
+ * would replace it. A file system without hard links (a FAT disk, some network shares) gets the rename after a last look.
+ */
+function nameWithoutReplacing(from: string, target: string): void {
+  try {
+    fs.linkSync(from, target);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw madeMeanwhile(target);
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+    if (fs.existsSync(target)) throw madeMeanwhile(target);
+    fs.renameSync(from, target);
+    return;
+  }
+  fs.rmSync(from);
+}
+
+function madeMeanwhile(target: string): BackupError {
+  return new BackupError(`${target} was made while this backup ran (by another backup at the same time?): a backup never overwrites a file, so this one was not kept`);
 }
 
 /**

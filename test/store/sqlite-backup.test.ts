@@ -105,6 +105,51 @@ describe('backupSqliteStore', () => {
     expect(filesIn(path.dirname(target))).toEqual(['nat.sqlite']);
   });
 
+  describe('with another file made at its name while it runs', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    /** Runs `meanwhile` once, when the backup's copy is made and before it is named (as it is given its mode). */
+    function whileBackingUp(meanwhile: () => void): void {
+      const chmod = fs.chmodSync;
+      let ran = false;
+      jest.spyOn(fs, 'chmodSync').mockImplementation((file, mode) => {
+        chmod(file, mode);
+        if (!ran) {
+          ran = true;
+          meanwhile();
+        }
+      });
+    }
+
+    it('keeps that file and refuses, leaving nothing of its own', async () => {
+      const dataDir = await withPastVersionAndAudit();
+      const target = path.join(freshDir(), 'nat.sqlite');
+      whileBackingUp(() => fs.writeFileSync(target, 'made by someone else'));
+      const e = refusal(() => backupSqliteStore(dataDir, target));
+      expect(e).toMatchObject({ status: 1, message: `${target} was made while this backup ran (by another backup at the same time?): a backup never overwrites a file, so this one was not kept` });
+      expect(fs.readFileSync(target, 'utf8')).toBe('made by someone else');
+      expect(filesIn(path.dirname(target))).toEqual(['nat.sqlite']);
+    });
+
+    it('of two backups into one folder in the same second, one is made whole and the other refuses naming it', async () => {
+      const dataDir = await withPastVersionAndAudit();
+      const out = freshDir();
+      const at = new Date('2026-12-06T02:00:00Z');
+      let other: ReturnType<typeof backupSqliteStore> | undefined;
+      whileBackingUp(() => {
+        other = backupSqliteStore(dataDir, out, { now: at });
+      });
+      const e = refusal(() => backupSqliteStore(dataDir, out, { now: at }));
+      expect(other).toMatchObject({ file: path.join(out, backupFileName(at)), resources: 1, versions: 2, auditEvents: 1 });
+      expect(e.message).toMatch(new RegExp(`^${other!.file} was made while this backup ran`));
+      expect(filesIn(out)).toEqual([backupFileName(at)]);
+      jest.restoreAllMocks();
+      const restored = freshDir();
+      await restoreSqliteStore(restored, other!.file);
+      expect(await contentsOf(restored)).toEqual({ a: { title: 'Anden udgave', versions: 2 } });
+    });
+  });
+
   it('with keep, removes the older backups of the folder but the newest, and no other file', async () => {
     const dataDir = freshDir();
     const store = SqliteStore.open(dataDir);
