@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     console.error(`${file}: not imported: ${errors} error${errors === 1 ? '' : 's'}; nothing was written`);
     process.exit(1);
   }
-  console.log(`imported ${outcome.rows} rows for kommunekode ${values.kommunekode} in ${Date.now() - started} ms: ${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}`);
+  console.log(`imported ${outcome.rows} rows for kommunekode ${values.kommunekode} in ${Date.now() - started} ms as version ${outcome.written!.version}: ${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}`);
 }
 
 void main().catch((e: unknown) => {

@@ -136,7 +136,7 @@ export const importLocalOperation: OperationHandler = {
       csv: { type: 'Attachment', documentation: 'The CSV file: valueAttachment with base64 data, or valueString; or POST the file itself as a text/csv body, the other parameters in the URL' },
       kommunekode: "The municipality (three digits); default the token's",
       name: 'The name of the local catalog (default lokale-indsatser)',
-      version: 'The version to give the written resources',
+      version: 'The version to give the written resources; without it, a new catalog is 1.0.0, and a file with other content than the current version gets the next version (its last number one up)',
       mode: 'replace (default: the catalog becomes the file, codes not in it are removed) or merge (add and update only)',
       preview: 'true: check the file and answer the plan (added, changed, removed, unchanged, kept) as Parameters; nothing is written',
       basedOn: 'The catalog version a preview answered (0 for none): the import is 412 when the catalog has changed since',
@@ -169,10 +169,11 @@ export const importLocalOperation: OperationHandler = {
     const issues = listed.map((m, i) => messageIssue(i < MAX_LISTED_ISSUES ? { ...m, diagnostics: formatMessage(m) } : m, lang));
     if (outcome.ok && !outcome.written) return new OperationResult(200, planParameters(outcome.plan!, { resourceType: 'OperationOutcome', issue: issues }));
     if (outcome.ok) {
-      const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode}: ` +
-        `${outcome.written!.codeSystem}, ${outcome.written!.conceptMap} (${planSummary(outcome.plan!)})`;
-      const da = `Importeret: ${outcome.rows} ${outcome.rows === 1 ? 'række' : 'rækker'} for kommunekode ${kommunekode} ` +
-        `(${outcome.written!.codeSystem}, ${outcome.written!.conceptMap}; ${planSummary(outcome.plan!, 'da')}).`;
+      const { codeSystem, conceptMap, version } = outcome.written!;
+      const text = `Imported ${outcome.rows} row${outcome.rows === 1 ? '' : 's'} for kommunekode ${kommunekode} as version ${version}: ` +
+        `${codeSystem}, ${conceptMap} (${planSummary(outcome.plan!)})`;
+      const da = `Importeret: ${outcome.rows} ${outcome.rows === 1 ? 'række' : 'rækker'} for kommunekode ${kommunekode} som version ${version} ` +
+        `(${codeSystem}, ${conceptMap}; ${planSummary(outcome.plan!, 'da')}).`;
       issues.unshift(messageIssue({ severity: 'information', code: 'informational', text: { da, en: text }, diagnostics: text }, lang));
     } else {
       const errors = outcome.messages.filter((m) => m.severity === 'error').length;

@@ -15,6 +15,7 @@ import { isWriteConflict, ResourceWriter, WriteValidationError, type WriteFn, ty
 import { buildLocalCatalog, lineOfIssue, parseLocalCsv, type BuiltCatalog, type CsvLimits } from '../municipal/csv-import';
 import { lineIssue } from '../municipal/csv-records';
 import { checkBasedOn, codesMadeOutsideImport, mergeWithExisting, planImport, withImportTag, type ImportMode, type ImportPlan } from '../municipal/import-plan';
+import { withImportVersion } from '../municipal/import-version';
 import { isKommunekode, localNameProblem, municipalId, municipalUrl } from '../municipal/municipality';
 import { excerpt } from '../errors/excerpt';
 
@@ -55,7 +56,8 @@ export interface ImportOutcome {
   rows: number;
   /** Errors (nothing was written) and warnings, by line where they belong to one. */
   messages: Issue[];
-  written?: { codeSystem: string; conceptMap: string };
+  /** The resources' versions written, and the catalog's version (`CodeSystem.version`, the map's too). */
+  written?: { codeSystem: string; conceptMap: string; version?: string };
   /** What the import adds, changes and removes (when the file has no errors). */
   plan?: ImportPlan;
   /** The writer refused the write, and recorded the refusal in the audit log as it records every refusal it makes. */
@@ -126,7 +128,8 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
     const built = withTimeBudget(options.timeBudgetMs,
       () => buildLocalCatalog(parsed.rows, { kommunekode, name, registry, existing, version: options.version, newIds: ids, onProgress: progress }));
     const merged = mode === 'merge' ? mergeWithExisting(built, existing) : built;
-    const next = { ...merged, codeSystem: withImportTag(merged.codeSystem), conceptMap: withImportTag(merged.conceptMap) };
+    const versioned = options.version === undefined ? withImportVersion(merged, existing) : merged;
+    const next = { ...versioned, codeSystem: withImportTag(versioned.codeSystem), conceptMap: withImportTag(versioned.conceptMap) };
     return { ...next, plan: planImport(mode, existing, next, fileCodes, madeOutsideImport) };
   };
   const outsideImport = async (store: TerminologyStore, existing: Existing) => (existing.codeSystem?.id
@@ -232,7 +235,7 @@ export async function importLocalCsv(options: ImportOptions): Promise<ImportOutc
       .map((i) => ({ severity: i.severity, text: i.details?.text ?? i.code, expression: i.expression }));
     return {
       ok: true, rows, messages: sortMessages([...messages, ...lineIssuesOf(warnings, built)]),
-      written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '' },
+      written: { codeSystem: response.entry?.[0]?.response?.location ?? '', conceptMap: response.entry?.[1]?.response?.location ?? '', version: built.codeSystem.version },
       plan: built.plan,
     };
   });
@@ -378,6 +381,7 @@ async function writeBuilt(
       written: {
         codeSystem: `CodeSystem/${results[0]!.id}/_history/${results[0]!.version?.versionId}`,
         conceptMap: `ConceptMap/${results[1]!.id}/_history/${results[1]!.version?.versionId}`,
+        version: built.codeSystem.version,
       },
     };
   } catch (e) {

@@ -96,9 +96,11 @@ describe('AuditEvent: every write recorded', () => {
     const byId = events((await search(anna, { entity: `CodeSystem/${CS_ID}` }).expect(200)).body);
     expect(byUrl.map((e) => e.id)).toEqual(byId.map((e) => e.id));
     const byVersion = events((await search(anna, { entity: `${CS_URL}|1.1.0` }).expect(200)).body);
-    // the update that wrote 1.1.0, the import that rewrote it (keeping the version) and the delete
-    expect(byVersion.map(subtype)).toEqual(['delete', 'operation', 'update']);
-    expect(byVersion[2]!.entity?.[0]?.name).toBe(`${CS_URL}|1.1.0`);
+    // the update that wrote 1.1.0 and the import that replaced it (its other content written as the next version,
+    // 1.1.1, which the delete then deleted)
+    expect(byVersion.map(subtype)).toEqual(['operation', 'update']);
+    expect(byVersion[1]!.entity?.[0]?.name).toBe(`${CS_URL}|1.1.0`);
+    expect(events((await search(anna, { entity: `${CS_URL}|1.1.1` }).expect(200)).body).map(subtype)).toEqual(['delete', 'operation']);
   });
 
   it('finds one version, {type}/{id}/_history/{n}, relative and as an absolute URL of this server', async () => {

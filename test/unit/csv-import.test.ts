@@ -114,7 +114,7 @@ describe('importing into the embedded store', () => {
     // the title of 101-NFD as pasted from a PDF or typed on a Mac: å as a and a combining ring
     const second = await embedded(dir, `${SAMPLE}\n101-NY,Ny indsats,indsats,Mental håndtering,\n101-NFD,Også ny,indsats,${'Mental håndtering'.normalize('NFD')},`);
     expect(second.ok).toBe(true);
-    expect(second.written).toEqual({ codeSystem: 'CodeSystem/kommune-101-lokale-indsatser/_history/2', conceptMap: 'ConceptMap/kommune-101-lokale-indsatser/_history/2' });
+    expect(second.written).toEqual({ codeSystem: 'CodeSystem/kommune-101-lokale-indsatser/_history/2', conceptMap: 'ConceptMap/kommune-101-lokale-indsatser/_history/2', version: '1.0.1' });
     const store = SqliteStore.open(dir);
     const app = await testApp({ dataDir: dir }, { store });
     try {
