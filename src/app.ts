@@ -43,13 +43,15 @@ import { checkPublishedLocalCatalogs } from './municipal/published-check';
 import { ResourceWriter } from './write/writer';
 import { isWriteRequest } from './write/interactions';
 import { hasChangeFeed, StoreLoadError, type TerminologyStore } from './store/store';
+import type { StoredPackage } from './store/packages';
+import type { Bilingual } from './errors/issue';
 import { WrittenLayer } from './store/written-layer';
 import { VersionHistory } from './store/past-version';
 import { withdrawWrittenRuleBreaches } from './write/written-check';
 import { loadTerminology, type LoadedTerminology } from './terminology/loader';
 import { CATALOGS_VERSION } from './packages/export-selection';
 import { FHIR_VERSION } from './packages/package-check';
-import { addConfiguredPackages, PackageService } from './packages/package-service';
+import { addConfiguredPackages, PackageService, refuseStoredAtStart } from './packages/package-service';
 import { PackageFolderWatch } from './packages/package-watch';
 import { CATALOGS_PACKAGE, PublishedLayer } from './packages/published-layer';
 import { TerminologyRegistry } from './terminology/registry';
@@ -131,18 +133,29 @@ export async function createApp({ config, store, logger, published, webDir, proc
   // The written layer starts as the store's content; a store shared by replicas keeps it following every replica's writes.
   const layer = new WrittenLayer(written, registry, history);
   const feed = hasChangeFeed(store) ? store : undefined;
+  // a stored package PACKAGES serves with other content stops the start; one a replica loads later is logged, not served
+  const refusedAtStart: Bilingual[] = [];
+  let started = false;
+  const applyStoredPackages = (packages: StoredPackage[]) => {
+    for (const problem of publishedLayer.applyPackages(packages)) {
+      if (started) logger.error(`PACKAGES: ${problem.da}`);
+      else refusedAtStart.push(problem);
+    }
+  };
   await loadFromStore(async () => {
     if (feed) {
       await feed.follow({
         apply: (changes) => layer.apply(changes),
-        applyPackages: (packages) => publishedLayer.applyPackages(packages),
+        applyPackages: applyStoredPackages,
         unloadPackages: (unloads) => publishedLayer.unloadPackages(unloads),
       });
     } else {
       layer.load(await store.loadAll());
-      publishedLayer.applyPackages(await store.listPackages());
+      applyStoredPackages(await store.listPackages());
     }
   });
+  refuseStoredAtStart(refusedAtStart);
+  started = true;
   for (const breach of withdrawWrittenRuleBreaches(written, publishedSet)) logger.warn(`written resource against the write rules (an admin token can delete it): ${breach}`);
   registry.touch();
   for (const warning of checkPublishedLocalCatalogs(registry, catalogs)) logger.warn(`municipal catalog: ${warning}`);

@@ -9,7 +9,7 @@ import { LibraryCodeSystems } from '../terminology/providers/library-systems';
 import { ResourceSet } from '../terminology/resource-set';
 import { CATALOGS_VERSION, municipalityPackage, publishedCatalogsPackage, type PackageSelection } from './export-selection';
 import { FHIR_VERSION } from './package-check';
-import { addConfiguredPackages } from './package-service';
+import { addConfiguredPackages, refuseStoredAtStart } from './package-service';
 import { writePackageTarball } from './package-writer';
 import { CATALOGS_PACKAGE, PublishedLayer } from './published-layer';
 
@@ -46,7 +46,7 @@ export async function packageFromStore(
   }
   // as the server adds them: PACKAGES (checked against what was written), then the packages loaded at run time
   await addConfiguredPackages(config.packages, layer);
-  layer.applyPackages(loaded);
+  refuseStoredAtStart(layer.applyPackages(loaded));
   const selection = options.kommunekode !== undefined
     ? municipalityPackage(options.kommunekode, layer, written, options.version, history.versions())
     : publishedCatalogsPackage(layer, options.version);

@@ -192,3 +192,11 @@ export async function addConfiguredPackages(paths: readonly string[], layer: Pub
     }
   }
 }
+
+/**
+ * Stops start-up (exit 3, in Danish as the other reasons) when the store holds packages the published layer did not
+ * serve (PublishedLayer.applyPackages): a package of PACKAGES and one loaded at run time under one name#version.
+ */
+export function refuseStoredAtStart(refused: readonly Bilingual[]): void {
+  if (refused.length > 0) throw new TerminologyLoadError(refused.map((p) => p.da).join('; '));
+}

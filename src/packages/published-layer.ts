@@ -1,5 +1,5 @@
 import type { CodeSystem } from 'fhir/r4';
-import type { PackageUnload, StoredPackage } from '../store/packages';
+import type { PackageRecord, PackageUnload, StoredPackage } from '../store/packages';
 import { packResource } from '../terminology/packed/resource';
 import type { TerminologyRegistry } from '../terminology/registry';
 import { ResourceSet, type TerminologyResource, type TerminologyType } from '../terminology/resource-set';
@@ -70,7 +70,7 @@ interface Part {
  * Whether a checked package is what a part serves: its dependencies, the supplements it applies by default and its
  * resources (whatever the order of its files, of their keys or of the supplements listed).
  */
-function sameContent(part: Part, pkg: CheckedPackage): boolean {
+function sameContent(part: Part, pkg: PackageRecord): boolean {
   const texts = (resources: readonly TerminologyResource[]) => resources.map(canonicalJson).sort().join('\n');
   const defaults = (urls: readonly string[] | undefined) => [...urls ?? []].sort().join('\n');
   return canonicalJson(part.info.dependencies) === canonicalJson(pkg.dependencies) && defaults(part.defaultSupplements) === defaults(pkg.defaultSupplements)
@@ -93,6 +93,21 @@ function othersSupplemented(pkg: CheckedPackage, id: string): Bilingual[] {
       da: `${id} anvender sit supplement ${url} som standard på ${target}, som pakken ikke selv indeholder: mens den er indlæst, er det, alle klienter får at vide om kodesystemets koder (status, visningsnavn, egenskaber), også supplementets`,
     }];
   });
+}
+
+/**
+ * A package loaded at run time (kept in the store, so served by every replica) under the name#version of one in
+ * PACKAGES with other content: two contents under one url|version.
+ */
+function configuredDiffersFromStored(stored: StoredPackage): Bilingual {
+  const id = `${stored.name}#${stored.version}`;
+  const by = stored.loadedBy ? { en: ` by ${stored.loadedBy}`, da: ` af ${stored.loadedBy}` } : { en: '', da: '' };
+  return {
+    en: `Package ${id} in PACKAGES has other content than ${id}, loaded at run time on ${stored.loadedAt}${by.en} and kept in the store; `
+      + `a changed package needs a new version number: give the one in PACKAGES a new version, or take it out of PACKAGES (the stored one can then be unloaded with $unload-package)`,
+    da: `Pakken ${id} i PACKAGES har et andet indhold end ${id}, der blev indlæst ved kørsel ${stored.loadedAt}${by.da} og gemt i lageret; `
+      + `en ændret pakke skal have et nyt versionsnummer: giv den i PACKAGES et nyt versionsnummer, eller tag den ud af PACKAGES (den gemte kan så tages ud med $unload-package)`,
+  };
 }
 
 /** Whether one of the parts is the package `name` in a version a package.json dependency on `wanted` takes. */
@@ -367,20 +382,25 @@ export class PublishedLayer {
 
   /**
    * Adds the packages loaded at run time; one already served is skipped (a change feed may deliver it again), unless
-   * it is another load of the same name#version (unloaded and loaded again), which replaces it.
+   * it is another load of the same name#version (unloaded and loaded again), which replaces it. One whose
+   * name#version PACKAGES serves with other content is not served: returned, as a problem naming both.
    */
-  applyPackages(packages: StoredPackage[]): void {
+  applyPackages(packages: StoredPackage[]): Bilingual[] {
     let changed = false;
+    const refused: Bilingual[] = [];
     for (const p of packages) {
       const i = this.parts.findIndex((x) => x.info.name === p.name && x.info.version === p.version);
       if (i >= 0) {
-        if (this.parts[i]!.info.origin !== 'loaded' || this.parts[i]!.info.loadedAt === p.loadedAt) continue;
+        const part = this.parts[i]!;
+        if (part.info.origin === 'configured' && !sameContent(part, p)) refused.push(configuredDiffersFromStored(p));
+        if (part.info.origin !== 'loaded' || part.info.loadedAt === p.loadedAt) continue;
         this.parts.splice(i, 1);
       }
       this.add({ ...p, skipped: 0 }, 'loaded', p, false);
       changed = true;
     }
     if (changed) this.rebuild();
+    return refused;
   }
 
   /** Takes packages loaded at run time out of service; an unload of a load not served here is ignored. */

@@ -2,8 +2,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
+import { checkPackage } from '../../src/packages/package-check';
+import { readPackagePath } from '../../src/packages/package-reader';
 import { writePackageTarball } from '../../src/packages/package-writer';
+import { MemoryStore } from '../../src/store/memory-store';
 import { TerminologyLoadError } from '../../src/terminology/loader';
+import type { TerminologyResource } from '../../src/terminology/resource-set';
 import { testApp } from '../support/app';
 
 let dir: string;
@@ -34,6 +38,35 @@ describe('PACKAGES', () => {
     const start = testApp({ packages: [file] });
     await expect(start).rejects.toThrow(TerminologyLoadError);
     await expect(start).rejects.toThrow(/hl7\.fhir\.r5\.core/);
+  });
+
+  describe('beside a package of the same name#version loaded at run time (kept in the store)', () => {
+    const codeSystem = (...codes: string[]): TerminologyResource => ({
+      resourceType: 'CodeSystem', id: 'a', url: 'http://example.org/cs/a', version: '1.0.0', status: 'active', content: 'complete',
+      concept: codes.map((code) => ({ code })),
+    });
+    async function packageFile(...codes: string[]): Promise<string> {
+      const file = path.join(dir, `test.a-${codes.join('-')}.tgz`);
+      fs.writeFileSync(file, await writePackageTarball({ name: 'test.a', version: '1.0.0' }, [codeSystem(...codes)]));
+      return file;
+    }
+    /** A store holding the package as $load-package keeps it. */
+    async function storeHolding(...codes: string[]): Promise<MemoryStore> {
+      const store = new MemoryStore();
+      await store.savePackage(await checkPackage(await readPackagePath(await packageFile(...codes))));
+      return store;
+    }
+
+    it('with other content stops start-up naming both (exit 3 in src/index.ts)', async () => {
+      const start = testApp({ packages: [await packageFile('x', 'DIFFERENT')] }, { store: await storeHolding('x', 'y') });
+      await expect(start).rejects.toThrow(TerminologyLoadError);
+      await expect(start).rejects.toThrow(/test\.a#1\.0\.0 i PACKAGES har et andet indhold end test\.a#1\.0\.0, der blev indlæst/);
+    });
+
+    it('with the same content starts and serves it', async () => {
+      const app = await testApp({ packages: [await packageFile('x', 'y')] }, { store: await storeHolding('x', 'y') });
+      expect(app.registry.findCodeSystem('http://example.org/cs/a', '1.0.0')?.concept?.map((c) => c.code)).toEqual(['x', 'y']);
+    });
   });
 });
 

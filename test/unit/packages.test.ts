@@ -400,4 +400,15 @@ describe('unloading a package (the published layer)', () => {
     expect(layer.packages()).toEqual([]);
     expect(registry.findCodeSystem(A)).toBeUndefined();
   });
+
+  it('a load of a name#version PACKAGES serves with other content (by a replica configured without it) is not served, and is said', () => {
+    const { layer, registry } = layerWith(new ResourceSet([]));
+    layer.addConfigured({ ...stored('example.a', [cs]), skipped: 0 });
+    const refused = layer.applyPackages([stored('example.a', [{ ...cs, concept: [{ code: 'y' }] }])]);
+    expect(refused.map((p) => p.en)).toEqual([expect.stringContaining('Package example.a#1.0.0 in PACKAGES has other content than example.a#1.0.0, loaded at run time on 2026-12-02T10:00:00.000Z')]);
+    expect(registry.findCodeSystem(A)?.concept?.map((c) => c.code)).toEqual(['x']);
+    expect(layer.packages().map((p) => `${p.name}#${p.version} ${p.origin}`)).toEqual(['example.a#1.0.0 configured']);
+    // the same content is the same package
+    expect(layer.applyPackages([stored('example.a', [cs])])).toEqual([]);
+  });
 });
