@@ -73,11 +73,27 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** The connection string without its password, for messages. */
+/**
+ * The query parameters of a connection string that are secrets themselves: pg takes every parameter as a setting
+ * (`?password=` as the password), libpq's `sslpassword` is the passphrase of the client key. `sslcert`, `sslkey` and
+ * `sslrootcert` name files, and stay.
+ */
+const SECRET_PARAMETERS = new Set(['password', 'sslpassword']);
+
+/** The query (`?a=1&b=2`) with the values of its secret parameters masked, the rest as written. */
+function redactedQuery(search: string): string {
+  return search.slice(1).split('&').map((pair) => {
+    const name = pair.split('=')[0]!;
+    return SECRET_PARAMETERS.has(decodeURIComponent(name).toLowerCase()) ? `${name}=***` : pair;
+  }).join('&');
+}
+
+/** The connection string without its password (in the user part or a query parameter), for messages. */
 export function redactConnectionString(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    u.search = redactedQuery(u.search);
     return u.toString();
   } catch {
     return '(unparsable connection string)';

@@ -1,4 +1,5 @@
 import { ConfigError, loadConfig } from '../../src/config';
+import { redactConnectionString } from '../../src/store/postgres-store';
 
 describe('store configuration', () => {
   it('uses the embedded SQLite store by default', () => {
@@ -72,5 +73,13 @@ describe('store configuration', () => {
       return;
     }
     throw new Error('expected a ConfigError');
+  });
+
+  it('shows the connection string in the start-up log without its secrets: the password, in the user part or a query parameter, and the key\'s passphrase', () => {
+    expect(redactConnectionString('postgres://tx:hunter2@db:5432/x')).toBe('postgres://tx:***@db:5432/x');
+    const shown = redactConnectionString('postgres://127.0.0.1:5432/db?user=postgres&password=HUNTER2&sslkey=/run/tx.key&sslpassword=KEYPASS&PASSWORD=UPPER');
+    expect(shown).not.toMatch(/HUNTER2|KEYPASS|UPPER/);
+    // what says where it connects stays
+    expect(shown).toBe('postgres://127.0.0.1:5432/db?user=postgres&password=***&sslkey=/run/tx.key&sslpassword=***&PASSWORD=***');
   });
 });
