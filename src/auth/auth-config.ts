@@ -6,7 +6,7 @@ import fs from 'node:fs';
  *  - JWT_SECRET      shared secret, HS256 only (at least 32 bytes)
  *  - JWT_PUBLIC_KEY  PEM public key (SPKI), or a path to a PEM file; RS256/PS256/ES256/EdDSA by key type
  *  - JWT_JWKS_URL    an https (or http) URL of a JSON Web Key Set
- * Optional: JWT_ALGORITHMS (comma separated, for the public key / JWKS), JWT_ISSUER, JWT_AUDIENCE.
+ * Optional: JWT_ALGORITHMS (comma separated, for the public key / JWKS, refused without them), JWT_ISSUER, JWT_AUDIENCE.
  * With none of the three and NODE_ENV != production, a fixed development secret is used (DEV_JWT_SECRET);
  * in production with none, the server accepts no writes.
  */
@@ -75,7 +75,7 @@ export function parseAuthConfig(env: NodeJS.ProcessEnv, fail: (message: string) 
   const given = [secret && 'JWT_SECRET', publicKey && 'JWT_PUBLIC_KEY', jwksUrl && 'JWT_JWKS_URL'].filter(Boolean);
   if (given.length > 1) fail(`Set only one of JWT_SECRET, JWT_PUBLIC_KEY and JWT_JWKS_URL, not ${given.join(' and ')}`);
   const checks: ClaimChecks = { issuer: env.JWT_ISSUER || undefined, audience: env.JWT_AUDIENCE || undefined };
-  const algorithmsRaw = env.JWT_ALGORITHMS?.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
+  const algorithmsRaw = (env.JWT_ALGORITHMS || undefined)?.split(',').map((a) => a.trim()).filter((a) => a.length > 0);
 
   if (secret !== undefined) {
     if (Buffer.byteLength(secret, 'utf8') < 32) fail('JWT_SECRET must be at least 32 bytes (HS256 needs a 256-bit key)');
@@ -83,6 +83,8 @@ export function parseAuthConfig(env: NodeJS.ProcessEnv, fail: (message: string) 
     if (algorithmsRaw && algorithmsRaw.some((a) => a !== 'HS256')) fail('With JWT_SECRET the only algorithm is HS256; remove JWT_ALGORITHMS');
     return { kind: 'secret', secret: new TextEncoder().encode(secret), algorithms: ['HS256'], development: false, ...checks };
   }
+  // the development secret's algorithm is HS256 too: the algorithms would do nothing
+  if (algorithmsRaw && publicKey === undefined && jwksUrl === undefined) fail('JWT_ALGORITHMS is set, but neither JWT_PUBLIC_KEY nor JWT_JWKS_URL is: it is for those');
   for (const a of algorithmsRaw ?? []) {
     if (!ASYMMETRIC.includes(a)) fail(`JWT_ALGORITHMS: '${a}' is not one of ${ASYMMETRIC.join(', ')}`);
   }

@@ -39,6 +39,16 @@ describe('auth configuration', () => {
     expect(() => loadConfig({ JWT_SECRET: 'short' })).toThrow(ConfigError);
   });
 
+  it('refuses JWT_ALGORITHMS without JWT_PUBLIC_KEY or JWT_JWKS_URL, as it would do nothing; an empty one is not set', () => {
+    for (const env of [{ JWT_ALGORITHMS: 'RS256' }, { JWT_ALGORITHMS: 'HS256', NODE_ENV: 'production' }]) {
+      expect(() => loadConfig(env)).toThrow(ConfigError);
+      expect(() => loadConfig(env)).toThrow(/^JWT_ALGORITHMS is set, but neither JWT_PUBLIC_KEY nor JWT_JWKS_URL is/);
+    }
+    expect(parse({ JWT_ALGORITHMS: '' })).toMatchObject({ kind: 'secret', development: true });
+    expect(parse({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: '' })).toMatchObject({ kind: 'jwks', algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'] });
+    expect(parse({ JWT_JWKS_URL: 'https://idp.example/jwks', JWT_ALGORITHMS: 'ES384' })).toMatchObject({ kind: 'jwks', algorithms: ['ES384'] });
+  });
+
   it('reads a PEM public key and picks the algorithm from the key type', () => {
     const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
