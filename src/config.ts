@@ -214,7 +214,8 @@ function bodiesInFlightBytes(env: NodeJS.ProcessEnv, memoryBytes: number, bodyLi
 function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be ${values.join(' or ')}, not '${raw}'`);
+  const choices = values.length > 2 ? `one of ${values.join(', ')}` : values.join(' or ');
+  if (!(values as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be ${choices}, not '${raw}'`);
   return raw as T;
 }
 
@@ -403,8 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
   const basePath = env.BASE_PATH ?? '/fhir';
   // segments of letters, digits, '.', '_' and '-', not '.' or '..' alone (a client's URL resolution drops those)
   if (!/^(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._-]+)*$/.test(basePath)) throw new ConfigError(`BASE_PATH must look like /fhir, not '${basePath}'`);
-  const logLevel = env.LOG_LEVEL ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info');
   const publicBaseUrl = baseUrl(env.PUBLIC_BASE_URL);
   const store = storeKind(env);
   const requestTimeoutMs = int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000);
