@@ -411,11 +411,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, memoryBytes = p
   const bodyLimitBytes = int(env, 'BODY_LIMIT_BYTES', 10 * 1024 * 1024, 1024, 512 * 1024 * 1024);
   return {
     port: int(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST ?? '0.0.0.0',
+    host: env.HOST || '0.0.0.0',
     basePath,
     publicBaseUrl,
-    dataDir: path.resolve(env.DATA_DIR ?? './data'),
-    terminologyDir: path.resolve(env.TERMINOLOGY_DIR ?? path.join(projectRoot(), 'terminology')),
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    terminologyDir: path.resolve(env.TERMINOLOGY_DIR || path.join(projectRoot(), 'terminology')),
     packages: packagePaths(env.PACKAGES),
     packagesWatch: packagesWatch(env),
     packageReferences: oneOf(env, 'PACKAGE_REFERENCES', ['refuse', 'warn'] as const, 'refuse'),
