@@ -457,6 +457,10 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       await page.goto(`${web.server.origin}/app/#/kataloger/119/${CODES.fysiskTraening119}`);
       await page.getByRole('article').getByRole('heading', { name: 'Formål' }).waitFor();
       await check('begreb');
+      // A retired concept, selected in the tree: crossed out, and as readable as any selected concept.
+      await page.goto(`${web.server.origin}/app/#/kataloger/fsiii/${CODES.tobaksafvaenningRetired}`);
+      await page.locator('.node a.inactive[aria-current="true"]').waitFor();
+      await check('udgået begreb valgt');
       await page.goto(`${web.server.origin}/app/#/kataloger/kommune-370-tilbud`);
       await page.getByRole('button', { name: 'Fold ud: KOL rehabilitering' }).waitFor();
       await check('bilag 6');
