@@ -230,7 +230,9 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
 
     it('an unknown address says the page does not exist, with the way back; each view names itself in the tab', async () => {
       const page = await web.newPage();
-      for (const hash of ['kataloger/ukendt', 'noget-andet', 'sammenlign/ukendt']) {
+      const unknown = ['kataloger/ukendt', 'noget-andet', 'sammenlign/ukendt', 'kommune/zzz', 'kommune/ny/extra', 'kommune/rediger',
+        'kommune/rediger/kommune-101-lokale-indsatser', 'import/zzz'];
+      for (const hash of unknown) {
         await page.goto(`${web.server.origin}/app/#/${hash}`);
         await page.getByRole('heading', { level: 1, name: 'Siden findes ikke' }).waitFor();
         expect(await page.getByRole('main').innerText()).toContain(`#/${hash}`);

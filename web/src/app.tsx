@@ -1,9 +1,8 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { useRoute, href } from './router';
+import { viewAt } from './routes';
 import { closeSignInAgain, signOut, useSession } from './session';
 import { Browse } from './views/browse';
-import { compareCatalogKnown } from './compare-model';
-import { catalogByKey } from './catalogs';
 import { NotFound } from './views/common';
 import { Compare } from './views/compare';
 import { Editor } from './views/editor';
@@ -18,14 +17,6 @@ const SECTIONS = [
   { key: 'import', label: 'Importér CSV' },
   { key: 'sammenlign', label: 'Sammenlign kommuner' },
 ];
-
-/** Whether the section has a view for the rest of the address (a catalog it knows, an editor's address). */
-function knownAddress(section: string, route: string[]): boolean {
-  if (section === 'kataloger') return route[1] === undefined || catalogByKey(route[1]) !== undefined;
-  if (section === 'sammenlign') return route[1] === undefined || compareCatalogKnown(route[1]);
-  if (section === 'kommune') return route[1] === undefined || route[1] === 'ny' || route[1] === 'rediger';
-  return true;
-}
 
 export function App() {
   const route = useRoute();
@@ -51,23 +42,24 @@ export function App() {
     } else if (!heading) main.current?.focus();
   }, [routeKey]);
 
+  const at = viewAt(route);
   let view;
-  if (!section || !knownAddress(section, route)) {
+  if (!at) {
     view = <NotFound address={`#/${route.join('/')}`} />;
-  } else if (section === 'kataloger') {
-    view = <Browse catalogKey={route[1]} code={route[2]} system={route[3]} />;
-  } else if (section === 'sammenlign') {
-    view = <Compare catalogKey={route[1]} />;
+  } else if (at.name === 'catalogs') {
+    view = <Browse catalogKey={at.catalogKey} code={at.code} system={at.system} />;
+  } else if (at.name === 'compare') {
+    view = <Compare catalogKey={at.catalogKey} />;
   } else if (!session) {
-    view = <SignIn section={label} purpose={section === 'import'
+    view = <SignIn section={label} purpose={at.name === 'import'
       ? 'Log ind for at importere kommunens lokale indsatser fra en CSV-fil.'
       : 'Log ind for at se kommunens lokale katalog, dækningen og koble lokale indsatser og tilbud til de fælleskommunale.'} />;
-  } else if (section === 'import') {
+  } else if (at.name === 'import') {
     view = <Import session={session} />;
-  } else if (route[1] === 'ny') {
+  } else if (at.name === 'new-code') {
     view = <Editor session={session} />;
-  } else if (route[1] === 'rediger' && route[2] && route[3]) {
-    view = <Editor session={session} csId={route[2]} code={route[3]} />;
+  } else if (at.name === 'edit-code') {
+    view = <Editor session={session} csId={at.csId} code={at.code} />;
   } else {
     view = <Municipality session={session} />;
   }

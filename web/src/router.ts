@@ -1,19 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { parseHash } from './routes';
 
 /**
  * Hash routes (#/kataloger/119/<code>), so every view has an address that can be bookmarked and shared, and the
- * server needs no fallback route. Segments are URI-encoded.
+ * server needs no fallback route. Segments are URI-encoded; which addresses have a view is `routes.ts`.
  */
-export function parseHash(hash: string): string[] {
-  return hash.replace(/^#\/?/, '').split('/').filter((s) => s.length > 0).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
-}
-
 export function href(...segments: (string | undefined)[]): string {
   return `#/${segments.filter((s): s is string => s !== undefined && s !== '').map(encodeURIComponent).join('/')}`;
 }
