@@ -24,7 +24,7 @@ export function statusNameDa(status: string): string {
   return ownEntry(STATUS_DA, status) ?? status;
 }
 
-/** Danish names a person may write for a status (a CSV file's `status` column): the names above, and the web page's "på vej ud". */
+/** Danish names a person may write for a status (a CSV file's `status` column): the names above, and "på vej ud", the web page's earlier name. */
 const STATUS_BY_DANISH_NAME: ReadonlyMap<string, string> = new Map([
   ...Object.entries(STATUS_DA).map(([code, name]): [string, string] => [name, code]),
   ['på vej ud', 'deprecated'],

@@ -89,6 +89,19 @@ const web = describeInChromium('the page in Danish, on every screen, with large 
       await page.getByRole('alert').getByText('Filen er ikke gemt som UTF-8').waitFor();
     });
 
+    it("names each status with the server's Danish name: the import's format help and the editor's Status list", async () => {
+      const page = await web.newPage();
+      await signIn(page, '370', 'Næstved Kommune');
+      await page.goto(`${web.server.origin}/app/#/import`);
+      const help = page.getByRole('complementary', { name: 'Filens format' });
+      await help.waitFor();
+      expect(await help.innerText()).toContain("status aktiv (standard), kladde, udgået, udgående eller FHIR's koder active, draft, retired, deprecated");
+      await page.goto(`${web.server.origin}/app/#/kommune/ny`);
+      const statuses = page.getByLabel('Status').locator('option');
+      await statuses.first().waitFor({ state: 'attached' });
+      expect(await statuses.allTextContents()).toEqual(['aktiv', 'kladde', 'udgået', 'udgående']);
+    });
+
     it('renders catalog footnote markers as footnotes, as the server gives them in $lookup', async () => {
       const lookup = await web.fhirGet<Parameters>(`CodeSystem/$lookup?system=urn:oid:1.2.208.176.2.21&code=${CODES.fysiskTraening119}`);
       const props = (lookup.parameter ?? []).filter((p) => p.name === 'property');

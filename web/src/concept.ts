@@ -1,5 +1,6 @@
 import type { CodeableConcept, Coding, Parameters } from 'fhir/r4';
 import { CATALOGS, type Catalog, displaysOf } from './catalogs';
+import { statusNameDa } from '../../src/terminology/status-name';
 import { FhirRequestError, get, param, paramValue, params } from './fhir';
 
 /** What $lookup tells about a concept, with the catalog text of the FSIII supplement (beskrivelse, formål, …). */
@@ -144,6 +145,9 @@ export async function recordedAs(system: string, code: string, signal?: AbortSig
   }
 }
 
-export const STATUS_LABEL: Record<string, string> = {
-  active: 'aktiv', retired: 'udgået', deprecated: 'på vej ud', draft: 'kladde', unknown: 'ukendt',
-};
+/** What the page says of a concept that is not active, above its text. */
+export function statusWarning(status: string): string {
+  return status === 'retired'
+    ? 'Begrebet er udgået og må ikke bruges til nye registreringer.'
+    : `Begrebet har status ${statusNameDa(status)}.`;
+}

@@ -4,7 +4,7 @@ import {
   CATALOGS, type Catalog, catalogByKey, expandCatalog, FSIII, loadSearchEntries, municipalitiesWithPickLists, pickListCatalog, SEARCH_DEBOUNCE_MS, systemName,
   type TreeNode,
 } from '../catalogs';
-import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays } from '../concept';
+import { conceptUse, isLocalSystem, lookupConcept, recordedAs, relatedDisplays, statusWarning } from '../concept';
 import { useAsync, useDebounced, usePageTitle } from '../hooks';
 import { href } from '../router';
 import { CatalogTag, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
@@ -213,7 +213,7 @@ export function ConceptPanel({ system, code, catalogKey }: { system: string; cod
       </dl>
       {c.status !== 'active' && (
         <Notice kind="warn">
-          {c.status === 'retired' ? 'Begrebet er udgået og må ikke bruges til nye registreringer.' : 'Begrebet er på vej ud af FSIII.'}
+          {statusWarning(c.status)}
           {c.replacedBy.length > 0 && <> Brug i stedet: {c.replacedBy.map((r, i) => <span key={r}>{i > 0 && ', '}{link(r)}</span>)}.</>}
         </Notice>
       )}

@@ -1,7 +1,7 @@
 import type { ComponentChildren, RefObject } from 'preact';
 import { useState } from 'preact/hooks';
+import { statusNameDa } from '../../../src/terminology/status-name';
 import type { ConceptText } from '../concept';
-import { STATUS_LABEL } from '../concept';
 import { FhirRequestError, InputError, type Issue } from '../fhir';
 import { usePageTitle } from '../hooks';
 import { href } from '../router';
@@ -160,7 +160,7 @@ export function Notice({ kind, children }: { kind: 'info' | 'ok' | 'warn' | 'err
 
 export function StatusBadge({ status }: { status: string }) {
   if (status === 'active') return null;
-  return <span class={`badge status-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+  return <span class={`badge status-${status}`}>{statusNameDa(status)}</span>;
 }
 
 /** The catalog text of a concept: beskrivelse, formål, eksempler, fodnote; the definition where there is none. */

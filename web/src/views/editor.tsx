@@ -1,6 +1,7 @@
 import type { Parameters } from 'fhir/r4';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { statusNameDa } from '../../../src/terminology/status-name';
 import { fhir, param, paramValue, params } from '../fhir';
 import { setFlash } from '../flash';
 import { useAsync, usePageTitle } from '../hooks';
@@ -9,7 +10,6 @@ import { loadMunicipality, type MunicipalityData } from '../municipality';
 import { href, navigate } from '../router';
 import { warningsAbout, writeWarnings } from '../save-warnings';
 import { closeSignInAgain, type Session } from '../session';
-import { STATUS_LABEL } from '../concept';
 import { saveLocalCode } from '../save-local';
 import { useUnsavedChanges } from '../unsaved';
 import { equivalenceLabel, kommuneNavn } from '../words';
@@ -247,7 +247,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
           <div class="field">
             <label for="status">Status</label>
             <select id="status" value={draft.status} disabled={locked} onChange={(e) => set('status', (e.target as HTMLSelectElement).value)}>
-              {LOCAL_STATUSES.map((s) => <option key={s} value={s}>{STATUS_LABEL[s] ?? s}</option>)}
+              {LOCAL_STATUSES.map((s) => <option key={s} value={s}>{statusNameDa(s)}</option>)}
             </select>
           </div>
         </fieldset>

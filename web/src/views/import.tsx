@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
+import { statusNameDa } from '../../../src/terminology/status-name';
 import { FhirRequestError, InputError, type Issue } from '../fhir';
 import { useAsync, usePageTitle } from '../hooks';
-import { DEFAULT_NAME, NAME_PATTERN, nameOf } from '../local-model';
+import { DEFAULT_NAME, LOCAL_STATUSES, NAME_PATTERN, nameOf } from '../local-model';
 import { loadMunicipality } from '../municipality';
 import { href } from '../router';
 import type { Session } from '../session';
@@ -9,6 +10,13 @@ import { type ImportMode, type ImportPlan, type ImportRequest, importIssues, lar
 import { ErrorBox, FilePicker, IssueList, NoMunicipality, Notice } from './common';
 import { ImportPlanView } from './import-plan';
 import { count, formatNumber, kommuneNavn } from '../words';
+
+/** The values a file's `status` column may have, as the server reads them: the Danish names, or FHIR's codes. */
+function StatusValues() {
+  const list = (values: string[]) => values.map((v, i) => <span key={v}>{i > 0 && ', '}<code>{v}</code></span>);
+  const [standard, ...others] = LOCAL_STATUSES.map(statusNameDa);
+  return <><code>{standard}</code> (standard), {list(others)} eller FHIR's koder {list([...LOCAL_STATUSES])}, uanset store og små bogstaver</>;
+}
 
 function base64(bytes: ArrayBuffer): string {
   const view = new Uint8Array(bytes);
@@ -174,7 +182,7 @@ export function Import({ session }: { session: Session }) {
             <dt><code>titel</code></dt><dd>titlen</dd>
             <dt><code>type</code></dt><dd><code>indsats</code> eller <code>tilbud</code></dd>
             <dt><code>maal</code></dt><dd>de fælleskommunale mål adskilt af <code>;</code>: FSIII/FFB-koder eller den nøjagtige titel på ét begreb</dd>
-            <dt><code>definition</code>, <code>status</code></dt><dd>valgfri; status <code>active</code> (standard), <code>retired</code>, <code>deprecated</code>, <code>draft</code></dd>
+            <dt><code>definition</code>, <code>status</code></dt><dd>valgfri; status <StatusValues /></dd>
           </dl>
           <p>Alle rækker importeres, eller ingen: er der én fejl, gemmes intet.</p>
           <p>»Flet« tilføjer filens nye koder og opdaterer dem, der findes; »Erstat« sletter desuden de koder, som ikke er i filen.</p>

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { CATALOGS, catalogByKey, catalogOf, displaysOf, SEARCH_DEBOUNCE_MS, type TreeNode } from '../catalogs';
 import { FIELD_LABEL } from '../catalog-search';
-import { lookupConcept } from '../concept';
+import { lookupConcept, statusWarning } from '../concept';
 import { useAsync, useDebounced } from '../hooks';
 import type { Target } from '../local-model';
 import { CatalogTag, useCatalogIndex, useCatalogSearch, useResultTiming, useSearchEntries } from './catalog-tag';
@@ -42,7 +42,7 @@ function Preview({ node, onUse }: { node: TreeNode; onUse(t: Target): void }) {
       <p class="muted small"><CatalogTag system={concept.system} code={concept.code} />{concept.lovparagraf && ` · ${concept.lovparagraf}`} · <code class="code">{concept.code}</code></p>
       {concept.status !== 'active' && (
         <div class="notice warn">
-          <p>{concept.status === 'retired' ? 'Begrebet er udgået og må ikke bruges til nye registreringer.' : 'Begrebet er på vej ud.'}</p>
+          <p>{statusWarning(concept.status)}</p>
           {concept.replacedBy.map((r) => (
             <p key={r}>
               <button type="button" class="secondary" onClick={() => onUse({ system: concept.system, code: r, display: names.get(r) ?? r })}>
