@@ -22,3 +22,14 @@ export function kommuneByKode(kode: string | undefined): Kommune | undefined {
 export function municipalityName(kode: string): string {
   return kommuneByKode(kode)?.officieltNavn ?? `Kommune ${kode}`;
 }
+
+/**
+ * Whose, in a text: "Aarhus Kommunes" and "Aarhus Kommune's" for 751 (every name ends in "kommune", so its Danish
+ * genitive is an s); "kommune 999's" and "municipality 999's" for a kommunekode not in the list (Retskrivningsregler
+ * §21.4: a number's genitive takes an apostrophe).
+ */
+export function municipalityGenitive(kode: string): { en: string; da: string } {
+  const name = kommuneByKode(kode)?.officieltNavn;
+  if (name === undefined) return { en: `municipality ${kode}'s`, da: `kommune ${kode}'s` };
+  return { en: `${name}'s`, da: `${name}s` };
+}

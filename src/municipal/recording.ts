@@ -12,6 +12,7 @@ import { resolveGatewaySystem } from './gateway-systems';
 import { localTargets, type LocalTarget } from './local-targets';
 import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localKindOf, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
 import { excerpt } from '../errors/excerpt';
+import { municipalityGenitive } from './kommuner';
 
 /** KL's niveau-3 system of the §119/§140 gateway IGs, and of the home care and nursing gateway. */
 const [PREVENTION_GATEWAY_SYSTEM, CARE_GATEWAY_SYSTEM] = GATEWAY_LOCAL_SYSTEMS as [string, string];
@@ -158,10 +159,10 @@ export function localRecording(registry: TerminologyRegistry, req: RecordingRequ
   const targets = localTargets(registry, cs.url!, concept.code);
   if (targets.length === 0) {
     throw new FhirError(422, 'business-rule',
-      `The local code '${concept.code}' is not linked to a common intervention (niveau 2) in municipality ${ownerOf(cs) ?? kommunekode}'s ConceptMap; ` +
+      `The local code '${concept.code}' is not linked to a common intervention (niveau 2) in ${municipalityGenitive(ownerOf(cs) ?? kommunekode).en} ConceptMap; ` +
       'link it before it is recorded', {
         expression: ['code'],
-        da: `Den lokale kode '${concept.code}' er ikke koblet til en fælleskommunal indsats (niveau 2) i kommune ${ownerOf(cs) ?? kommunekode}s ConceptMap; kobl den, før den registreres`,
+        da: `Den lokale kode '${concept.code}' er ikke koblet til en fælleskommunal indsats (niveau 2) i ${municipalityGenitive(ownerOf(cs) ?? kommunekode).da} ConceptMap; kobl den, før den registreres`,
       });
   }
   const niveau2 = (t: LocalTarget): Coding => ({ system: t.system, code: t.code, ...(t.display ? { display: t.display } : {}) });

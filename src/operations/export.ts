@@ -8,6 +8,7 @@ import type { OperationContext, OperationHandler, Table } from './context';
 import { conceptMapVersion, notMunicipalMap, sourceCodeSystemsOf } from './map-version';
 import { excerpt } from '../errors/excerpt';
 import { MAX_PARAMETERS_ROWS, tooManyRowsForParameters } from './parameters-rows';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 /**
  * ConceptMap/$export (this server's operation): every municipality's local codes → niveau-2 code(s) → niveau 1 as one
@@ -26,8 +27,8 @@ async function selection(input: OperationInput, ctx: OperationContext): Promise<
   const owner = ownerOf(conceptMap);
   if (!owner) throw notMunicipalMap(ref);
   if (kommunekode && owner !== kommunekode) {
-    throw FhirError.invalid(`'${excerpt(ref)}' is municipality ${owner}'s map, not ${kommunekode}'s`, {
-      expression: ['conceptMap'], da: `'${excerpt(ref)}' er kommune ${owner}s mapning, ikke kommune ${kommunekode}s`,
+    throw FhirError.invalid(`'${excerpt(ref)}' is ${municipalityGenitive(owner).en} map, not ${municipalityGenitive(kommunekode).en}`, {
+      expression: ['conceptMap'], da: `'${excerpt(ref)}' er ${municipalityGenitive(owner).da} mapning, ikke ${municipalityGenitive(kommunekode).da}`,
     });
   }
   return { conceptMap: { map: conceptMap, sources: sourceCodeSystemsOf(ctx, conceptMap) } };

@@ -16,6 +16,7 @@ import { excerpt } from '../errors/excerpt';
 import { isBase64Binary } from '../fhir/base64-binary';
 import { mediaTypeParameters } from '../fhir/fhir-format';
 import { csvText } from './call-input';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 export { ISSUE_LINE_EXTENSION } from '../errors/issue';
 
@@ -52,11 +53,11 @@ async function importCsv(input: OperationInput, ctx: OperationContext, principal
   }
   if (!principal.admin && principal.kommunekode !== kommunekode) {
     throw new FhirError(403, 'forbidden', principal.kommunekode
-      ? `The token may write only municipality ${principal.kommunekode}'s resources, not ${kommunekode}'s`
-      : `The token names no municipality (claim kommunekode), so it cannot write municipality ${kommunekode}'s resources`, {
+      ? `The token may write only ${municipalityGenitive(principal.kommunekode).en} resources, not ${municipalityGenitive(kommunekode).en}`
+      : `The token names no municipality (claim kommunekode), so it cannot write ${municipalityGenitive(kommunekode).en} resources`, {
       da: principal.kommunekode
-        ? `Dit token må kun ændre kommune ${principal.kommunekode}s kataloger, ikke kommune ${kommunekode}s.`
-        : `Dit token gælder ingen bestemt kommune, så det kan ikke ændre kommune ${kommunekode}s kataloger.`,
+        ? `Dit token må kun ændre ${municipalityGenitive(principal.kommunekode).da} kataloger, ikke ${municipalityGenitive(kommunekode).da}.`
+        : `Dit token gælder ingen bestemt kommune, så det kan ikke ændre ${municipalityGenitive(kommunekode).da} kataloger.`,
     });
   }
   return importLocalCsv({

@@ -9,7 +9,7 @@ import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
 import { withoutServerMeta } from './server-meta';
 import { PackageError } from './package-error';
 import { unresolvedReferences } from './package-references';
-import { municipalityName } from '../municipal/kommuner';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
 
@@ -95,7 +95,7 @@ export function municipalityPackage(
   const manifest = {
     name,
     version: version ?? '',
-    description: `${municipalityName(kommunekode)}s lokale kataloger og mapninger til de fælleskommunale kataloger`,
+    description: `${municipalityGenitive(kommunekode).da} lokale kataloger og mapninger til de fælleskommunale kataloger`,
     dependencies: { [CATALOGS_PACKAGE]: CATALOGS_VERSION, ...layer.packagesUsedBy(resources) },
   };
   if (version === undefined) manifest.version = contentVersion(manifest, resources);

@@ -14,6 +14,7 @@ import { scanJsonText } from '../fhir/json-scan';
 import { brokenR4Invariants } from '../profile-validation/r4-invariants';
 import { withoutServerMeta } from './server-meta';
 import { ownerOf, reservedIdKommunekode } from '../municipal/municipality';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 /** How many of one file's broken R4 invariants a refusal names. */
 const LISTED_INVARIANTS = 5;
@@ -273,8 +274,8 @@ function reservedIdProblem(resource: TerminologyResource): Bilingual | undefined
   if (owner === kommunekode) return undefined;
   const whose = owner === undefined ? { en: 'the common catalogs', da: 'de fælles kataloger' } : { en: `municipality ${owner}`, da: `kommune ${owner}` };
   return {
-    en: `the id ${resource.id} is reserved for municipality ${kommunekode}'s resources, and this ${resource.resourceType} (${resource.url}) belongs to ${whose.en}; give it another id`,
-    da: `id'et ${resource.id} er forbeholdt kommune ${kommunekode}s ressourcer, og denne ${resource.resourceType} (${resource.url}) tilhører ${whose.da}; giv den et andet id`,
+    en: `the id ${resource.id} is reserved for ${municipalityGenitive(kommunekode).en} resources, and this ${resource.resourceType} (${resource.url}) belongs to ${whose.en}; give it another id`,
+    da: `id'et ${resource.id} er forbeholdt ${municipalityGenitive(kommunekode).da} ressourcer, og denne ${resource.resourceType} (${resource.url}) tilhører ${whose.da}; giv den et andet id`,
   };
 }
 

@@ -8,6 +8,7 @@ import { normaliseWhitespace } from '../terminology/text-match';
 import { quoteCode, type ValidationIssue } from './messages';
 import { isJsonObject } from '../fhir/json-object';
 import { NO_MAPPING } from '../terminology/equivalence';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 /** Identifier system of a municipality (the three-digit kommunekode), on local catalogs and organizations. */
 export const KOMMUNEKODE_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
@@ -244,7 +245,7 @@ export function checkLocalCodes(
           severity: 'error', code: 'code-invalid', expression: at, messageId: 'niveau3-not-in-local-catalog',
           text: {
             en: `The niveau-3 code '${code}' is not in the local catalog of municipality ${kode} (${urls})`,
-            da: `Niveau 3-koden '${code}' findes ikke i kommune ${kode}'s lokale katalog (${urls})`,
+            da: `Niveau 3-koden '${code}' findes ikke i ${municipalityGenitive(kode).da} lokale katalog (${urls})`,
           },
         });
         continue;
@@ -257,7 +258,7 @@ export function checkLocalCodes(
           severity: 'warning', code: 'business-rule', expression: at, messageId: 'niveau3-status',
           text: {
             en: `The niveau-3 code ${named} has status ${status} in the local catalog of municipality ${kode}`,
-            da: `Niveau 3-koden ${named} har status ${statusNameDa(status)} i kommune ${kode}'s lokale katalog`,
+            da: `Niveau 3-koden ${named} har status ${statusNameDa(status)} i ${municipalityGenitive(kode).da} lokale katalog`,
           },
         });
       }
@@ -277,7 +278,7 @@ export function checkLocalCodes(
           severity: 'warning', code: 'invalid', expression: [`${l3.expression}`], messageId: 'niveau3-display',
           text: {
             en: `The display '${display}' of the niveau-3 code '${concept.code}' differs from '${concept.display}' in the local catalog of municipality ${kode}`,
-            da: `Visningsnavnet '${display}' for niveau 3-koden '${concept.code}' afviger fra '${concept.display}' i kommune ${kode}'s lokale katalog`,
+            da: `Visningsnavnet '${display}' for niveau 3-koden '${concept.code}' afviger fra '${concept.display}' i ${municipalityGenitive(kode).da} lokale katalog`,
           },
         });
       }

@@ -2,6 +2,7 @@ import type { Principal } from '../auth/verifier';
 import { FhirError } from '../errors/fhir-error';
 import { KOMMUNE_BASE, resourceKommunekoder } from '../municipal/municipality';
 import type { TerminologyResource } from '../terminology/resource-set';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 /** Whether the principal may write a resource that is (or becomes) this one; throws 403 otherwise. */
 export function authorize(principal: Principal, resource: TerminologyResource | undefined, what: string): void {
@@ -24,7 +25,7 @@ export function authorizeKommunekoder(principal: Principal, own: readonly string
   }
   const foreign = own.filter((k) => k !== principal.kommunekode);
   if (foreign.length > 0) {
-    throw new FhirError(403, 'forbidden', `${what} belongs to municipality ${foreign.join(', ')}; the token may write only municipality ${principal.kommunekode}'s resources`,
-      { da: `${what} tilhører kommune ${foreign.join(', ')}; dit token må kun ændre kommune ${principal.kommunekode}s kataloger.` });
+    throw new FhirError(403, 'forbidden', `${what} belongs to municipality ${foreign.join(', ')}; the token may write only ${municipalityGenitive(principal.kommunekode).en} resources`,
+      { da: `${what} tilhører kommune ${foreign.join(', ')}; dit token må kun ændre ${municipalityGenitive(principal.kommunekode).da} kataloger.` });
   }
 }

@@ -8,6 +8,7 @@ import type { RuleIssue } from '../municipal/rule-issues';
 import { validateTerminologyResource } from '../municipal/write-rules';
 import type { TerminologyRegistry } from '../terminology/registry';
 import type { ResourceSet, TerminologyResource } from '../terminology/resource-set';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 /** A code system or value set a write deletes or replaces, and what it becomes (nothing: deleted). */
 export interface Changed {
@@ -107,7 +108,8 @@ function ownerOfDependent(writer: Principal, dependent: TerminologyResource): { 
   const owner = ownerOf(dependent);
   if (owner !== undefined && owner === writer.kommunekode) return { whose: { en: 'your own ', da: 'jeres ' }, theirs: true };
   if (owner === undefined) return { whose: { en: "a common catalog's ", da: 'et fælleskommunalt katalogs ' }, theirs: writer.admin };
-  return { whose: { en: `municipality ${owner}'s `, da: `kommune ${owner}s ` }, theirs: false };
+  const whose = municipalityGenitive(owner);
+  return { whose: { en: `${whose.en} `, da: `${whose.da} ` }, theirs: false };
 }
 
 function dependentIssue(writer: Principal, dependent: TerminologyResource, cause: Changed, why: string | Bilingual): DependentIssue {

@@ -2,6 +2,7 @@ import type { Bilingual } from '../errors/issue';
 import type { RuleIssue } from '../municipal/rule-issues';
 import { ownerOf, reservedIdKommunekode, resourceKommunekoder } from '../municipal/municipality';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
+import { municipalityGenitive } from '../municipal/kommuner';
 
 /**
  * Who an id belongs to, and so who may write it and whose resources it may hold:
@@ -45,8 +46,8 @@ export function idOwnershipIssue(type: TerminologyType, id: string, owner: IdOwn
   if (holder === expected) return undefined;
   const text = owner.by === 'id'
     ? {
-      en: `The id ${id} is reserved for municipality ${owner.kommunekode}'s resources; this ${type} belongs to ${ownerEn(holder)}`,
-      da: `Id'et ${id} er forbeholdt kommune ${owner.kommunekode}s ressourcer; denne ${type} tilhører ${ownerDa(holder)}.`,
+      en: `The id ${id} is reserved for ${municipalityGenitive(owner.kommunekode).en} resources; this ${type} belongs to ${ownerEn(holder)}`,
+      da: `Id'et ${id} er forbeholdt ${municipalityGenitive(owner.kommunekode).da} ressourcer; denne ${type} tilhører ${ownerDa(holder)}.`,
     }
     : keepsOwnerText(type, id, expected, holder, owner.resource.meta?.versionId);
   return { severity: 'error', code: 'business-rule', text, expression: [`${type}.id`] };

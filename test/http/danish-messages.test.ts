@@ -104,7 +104,21 @@ describe('messages for a caller that asks for Danish', () => {
     const { codeSystem } = sampleCatalog('104');
     const res = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
       .set('Accept-Language', 'da').send(codeSystem).expect(403);
-    expect(first(res.body).text).toMatch(/tilhører kommune 104; dit token må kun ændre kommune 103s kataloger/);
+    expect(first(res.body).text).toMatch(/tilhører kommune 104; dit token må kun ændre kommune 103's kataloger/);
+  });
+
+  it("names whose catalogs a token may change by the municipality's name, in the genitive (Frederiksberg Kommunes)", async () => {
+    const { codeSystem } = sampleCatalog('101');
+    const put = await request(app).put(`/fhir/CodeSystem/${codeSystem.id}`).set('Content-Type', JSON_TYPE)
+      .set('Authorization', `Bearer ${await tokenFor({ kommunekode: '147' })}`).set('Accept-Language', 'da').send(codeSystem).expect(403);
+    expect(first(put.body).text).toMatch(/dit token må kun ændre Frederiksberg Kommunes kataloger\.$/);
+    const imported = await request(app).post('/fhir/CodeSystem/$import-local?kommunekode=147').set('Content-Type', JSON_TYPE)
+      .set('Authorization', `Bearer ${await tokenFor({ kommunekode: '101' })}`).set('Accept-Language', 'da')
+      .send(csvParameters('kode;titel;type;maal\n147-A;Gåtur;indsats;Fysisk træning\n')).expect(403);
+    expect(first(imported.body)).toEqual({
+      text: 'Dit token må kun ændre Københavns Kommunes kataloger, ikke Frederiksberg Kommunes.',
+      translation: "The token may write only Københavns Kommune's resources, not Frederiksberg Kommune's",
+    });
   });
 
   it('CSV import: wrong encoding and an ambiguous title in Danish, with the line', async () => {

@@ -620,8 +620,8 @@ describe('a package brings no version of a url written here ($load-package, PACK
     const refused = await loadPackage(fresh, await writePackageTarball({ name: 'example.ids', version: '1.0.0' }, [foreign, other]));
     expect(refused.status).toBe(422);
     expect(texts(refused.body as OperationOutcome)).toEqual([
-      `example.ids#1.0.0: package/CodeSystem-kommune-147-andet.json: the id kommune-147-andet is reserved for municipality 147's resources, and this CodeSystem (${other.url}) belongs to municipality 101; give it another id`,
-      `example.ids#1.0.0: package/CodeSystem-kommune-147-nyt3.json: the id kommune-147-nyt3 is reserved for municipality 147's resources, and this CodeSystem (${foreign.url}) belongs to the common catalogs; give it another id`,
+      `example.ids#1.0.0: package/CodeSystem-kommune-147-andet.json: the id kommune-147-andet is reserved for Frederiksberg Kommune's resources, and this CodeSystem (${other.url}) belongs to municipality 101; give it another id`,
+      `example.ids#1.0.0: package/CodeSystem-kommune-147-nyt3.json: the id kommune-147-nyt3 is reserved for Frederiksberg Kommune's resources, and this CodeSystem (${foreign.url}) belongs to the common catalogs; give it another id`,
     ]);
     expect((await inEnglish(fresh).get('/fhir/CodeSystem/kommune-147-nyt3')).status).toBe(404);
     const own = localCodeSystem('147', 'nyt3', [{ code: '147-X', display: 'X', type: 'indsats' }]);

@@ -430,9 +430,9 @@ describe('a municipality that writes its catalog (561)', () => {
     expect(niveau2(roots[2]!)).toEqual([]);
     // an intervention not linked to niveau 2 cannot be recorded yet: said in Danish, and in English to a caller asking for it
     const unlinked = (await codings({ kommunekode: k, code: `${k}-NY` }, 422, 'da')) as unknown as OperationOutcome;
-    expect(unlinked.issue[0]!.details!.text).toBe(`Den lokale kode '${k}-NY' er ikke koblet til en fælleskommunal indsats (niveau 2) i kommune ${k}s ConceptMap; kobl den, før den registreres`);
+    expect(unlinked.issue[0]!.details!.text).toBe(`Den lokale kode '${k}-NY' er ikke koblet til en fælleskommunal indsats (niveau 2) i Esbjerg Kommunes ConceptMap; kobl den, før den registreres`);
     const english = (await codings({ kommunekode: k, code: `${k}-NY` }, 422, 'en')) as unknown as OperationOutcome;
-    expect(english.issue[0]!.details!.text).toBe(`The local code '${k}-NY' is not linked to a common intervention (niveau 2) in municipality ${k}'s ConceptMap; link it before it is recorded`);
+    expect(english.issue[0]!.details!.text).toBe(`The local code '${k}-NY' is not linked to a common intervention (niveau 2) in Esbjerg Kommune's ConceptMap; link it before it is recorded`);
 
     const boldBefore = await codings({ kommunekode: k, code: `${k}-BOLD` });
     expect(recorded(boldBefore)[0]!.coding![0]!.code).toBe(CODES.fysiskTraening119);

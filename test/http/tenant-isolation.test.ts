@@ -58,7 +58,7 @@ describe('1. a kommune-{kode}-… id holds only resources of {kode}', () => {
   it("refuses another municipality's PUT of its own content into the id (403), and 147 can then import its catalog", async () => {
     const res = await put(`CodeSystem/${squatted}`, token101, own101('squat', squatted)).expect(403);
     expect(res.body.issue[0]).toMatchObject({ code: 'forbidden' });
-    expect(texts(res.body)[0]).toMatch(/CodeSystem\/kommune-147-lokale-indsatser belongs to municipality 147; the token may write only municipality 101's/);
+    expect(texts(res.body)[0]).toMatch(/CodeSystem\/kommune-147-lokale-indsatser belongs to municipality 147; the token may write only Københavns Kommune's/);
     await put(`ConceptMap/${squatted}`, token101, { ...localConceptMap('101', 'squat', [{ code: '101-X', targets: [CODES.nikotin] }]), id: squatted }).expect(403);
     expect(await historyLength('CodeSystem', squatted)).toBe(0);
     expect(await historyLength('ConceptMap', squatted)).toBe(0);
@@ -95,9 +95,9 @@ describe('1. a kommune-{kode}-… id holds only resources of {kode}', () => {
     const id = 'kommune-147-admin-put';
     const res = await put(`CodeSystem/${id}`, adminToken, own101('admin-put', id)).expect(422);
     expect(res.body.issue[0]).toMatchObject({ code: 'business-rule', expression: ['CodeSystem.id'] });
-    expect(texts(res.body)[0]).toMatch(/reserved for municipality 147's resources.*belongs to municipality 101/s);
+    expect(texts(res.body)[0]).toMatch(/reserved for Frederiksberg Kommune's resources.*belongs to municipality 101/s);
     const danish = await put(`CodeSystem/${id}`, adminToken, own101('admin-put', id)).set('Accept-Language', 'da').expect(422);
-    expect(texts(danish.body)[0]).toMatch(/forbeholdt kommune 147s ressourcer.*tilhører kommune 101/s);
+    expect(texts(danish.body)[0]).toMatch(/forbeholdt Frederiksberg Kommunes ressourcer.*tilhører kommune 101/s);
     const common = { resourceType: 'CodeSystem', id, url: 'http://faelles-tx.dk/fhir/CodeSystem/admin-common', status: 'draft', content: 'complete', concept: [{ code: 'a' }] };
     const res2 = await put(`CodeSystem/${id}`, adminToken, common).expect(422);
     expect(texts(res2.body)[0]).toMatch(/belongs to the common catalogs/);
@@ -130,7 +130,7 @@ describe("2. a deleted id keeps its owner", () => {
 
   it("refuses another municipality's PUT into the deleted id (403), by PUT and by transaction, and the history stays 147's", async () => {
     const res = await put(`CodeSystem/${id}`, token101, own101('x', id)).expect(403);
-    expect(texts(res.body)[0]).toMatch(/CodeSystem\/x belongs to municipality 147; the token may write only municipality 101's/);
+    expect(texts(res.body)[0]).toMatch(/CodeSystem\/x belongs to municipality 147; the token may write only Københavns Kommune's/);
     await post('', token101, transaction([{ method: 'PUT', url: `CodeSystem/${id}`, resource: own101('x', id) }])).expect(403);
     await inEnglish(app).delete(`/fhir/CodeSystem/${id}`).set('Authorization', token101).expect(403);
     const history = await store.history('CodeSystem', id);
@@ -309,7 +309,7 @@ describe('a store written before these rules', () => {
     const warnings = lines.map((l) => JSON.parse(l).msg as string).filter((m) => m.startsWith('written resource against the write rules'));
     expect(warnings).toEqual([
       expect.stringMatching(/CodeSystem\/fsiii-99 is not served: urn:oid:1\.2\.208\.176\.2\.21 is a canonical of KL's published catalogs/),
-      expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: The id kommune-147-lokale-indsatser is reserved for municipality 147/),
+      expect.stringMatching(/CodeSystem\/kommune-147-lokale-indsatser: The id kommune-147-lokale-indsatser is reserved for Frederiksberg Kommune's resources/),
       expect.stringMatching(/CodeSystem\/kommune-101-engelsk is not served: A municipality supplements only its own catalogs/),
     ]);
     const lookup = await inEnglish(legacy).get('/fhir/CodeSystem/$lookup').query({ system: FSIII, code: FSIII_CODE }).expect(200);

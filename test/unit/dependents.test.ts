@@ -40,13 +40,13 @@ describe('brokenDependents: whose the value set using a deleted code system is, 
     expect(warnings(LOCAL, municipality101)).toEqual({
       'ValueSet/ex-uses-101': "The write deletes CodeSystem/kommune-101-katalog, which a common catalog's ValueSet/ex-uses-101 (http://example.org/fhir/ValueSet/ex-uses-101) uses",
       'ValueSet/kommune-101-egen': `The write deletes CodeSystem/kommune-101-katalog, which your own ValueSet/kommune-101-egen (${municipalUrl('101', 'ValueSet', 'egen')}) uses. Change or delete ValueSet/kommune-101-egen too`,
-      'ValueSet/kommune-370-naboens': `The write deletes CodeSystem/kommune-101-katalog, which municipality 370's ValueSet/kommune-370-naboens (${municipalUrl('370', 'ValueSet', 'naboens')}) uses`,
+      'ValueSet/kommune-370-naboens': `The write deletes CodeSystem/kommune-101-katalog, which Næstved Kommune's ValueSet/kommune-370-naboens (${municipalUrl('370', 'ValueSet', 'naboens')}) uses`,
     });
   });
 
   it("is the owning municipality's to an admin, who is not told to change it", () => {
     const byAdmin = warnings(LOCAL, admin);
-    expect(byAdmin['ValueSet/kommune-101-egen']).toMatch(/which municipality 101's ValueSet\/kommune-101-egen .* uses$/);
+    expect(byAdmin['ValueSet/kommune-101-egen']).toMatch(/which Københavns Kommune's ValueSet\/kommune-101-egen .* uses$/);
     expect(byAdmin['ValueSet/ex-uses-101']).toMatch(/which a common catalog's ValueSet\/ex-uses-101 .* uses\. Change or delete ValueSet\/ex-uses-101 too$/);
   });
 });

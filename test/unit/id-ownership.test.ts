@@ -60,8 +60,8 @@ describe('what an id may hold', () => {
     const foreign = idOwnershipIssue('CodeSystem', 'kommune-147-x', idOwner('kommune-147-x', undefined), of('101'));
     expect(foreign).toMatchObject({ severity: 'error', code: 'business-rule', expression: ['CodeSystem.id'] });
     expect(foreign?.text).toEqual({
-      en: "The id kommune-147-x is reserved for municipality 147's resources; this CodeSystem belongs to municipality 101",
-      da: "Id'et kommune-147-x er forbeholdt kommune 147s ressourcer; denne CodeSystem tilhører kommune 101.",
+      en: "The id kommune-147-x is reserved for Frederiksberg Kommune's resources; this CodeSystem belongs to municipality 101",
+      da: "Id'et kommune-147-x er forbeholdt Frederiksberg Kommunes ressourcer; denne CodeSystem tilhører kommune 101.",
     });
     expect(issueText(idOwnershipIssue('CodeSystem', 'kommune-147-x', idOwner('kommune-147-x', undefined), common())!)).toMatch(/belongs to the common catalogs/);
   });

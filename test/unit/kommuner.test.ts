@@ -1,4 +1,4 @@
-import { KOMMUNER, kommuneByKode } from '../../src/municipal/kommuner';
+import { KOMMUNER, kommuneByKode, municipalityGenitive } from '../../src/municipal/kommuner';
 
 describe('the list of municipalities', () => {
   it('has the 98 municipalities, each once, with three-digit codes and a name', () => {
@@ -19,5 +19,11 @@ describe('the list of municipalities', () => {
     expect(kommuneByKode('370')?.navn).toBe('Næstved');
     expect(kommuneByKode('400')?.officieltNavn).toBe('Bornholms Regionskommune');
     expect(kommuneByKode('999')).toBeUndefined();
+  });
+
+  it("says whose by the name, and a number's genitive with an apostrophe", () => {
+    expect(municipalityGenitive('101')).toEqual({ en: "Københavns Kommune's", da: 'Københavns Kommunes' });
+    expect(municipalityGenitive('400')).toEqual({ en: "Bornholms Regionskommune's", da: 'Bornholms Regionskommunes' });
+    expect(municipalityGenitive('999')).toEqual({ en: "municipality 999's", da: "kommune 999's" });
   });
 });

@@ -165,7 +165,7 @@ describe('§119 planned intervention', () => {
     expect(await validate(cp)).toEqual([{
       severity: 'error', code: 'code-invalid', id: 'niveau3-not-in-local-catalog', expression: ['CarePlan.activity[0].detail.code.coding[1]'],
       en: "The niveau-3 code '370-UKENDT' is not in the local catalog of municipality 370 (http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser)",
-      da: "Niveau 3-koden '370-UKENDT' findes ikke i kommune 370's lokale katalog (http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser)",
+      da: "Niveau 3-koden '370-UKENDT' findes ikke i Næstved Kommunes lokale katalog (http://faelles-tx.dk/fhir/kommune/370/CodeSystem/lokale-indsatser)",
     }]);
   });
 

@@ -1,4 +1,4 @@
-import { municipalityName } from '../../src/municipal/kommuner';
+import { municipalityGenitive, municipalityName } from '../../src/municipal/kommuner';
 
 /** Danish words for what the server says in FHIR's own codes, and the page's counting grammar. */
 
@@ -45,3 +45,8 @@ export function count(n: number, one: string, many: string): string {
 
 /** "Aarhus Kommune" for 751 (the list of the 98 municipalities, src/municipal/kommuner.json); "Kommune 999" when unknown. */
 export const kommuneNavn = municipalityName;
+
+/** "Aarhus Kommunes" for 751; "kommune 999's" when unknown. */
+export function kommunes(kommunekode: string): string {
+  return municipalityGenitive(kommunekode).da;
+}

@@ -15,6 +15,7 @@ import type { Bilingual } from '../../errors/issue';
 import { FhirError } from '../../errors/fhir-error';
 import { currentTimeBudget } from '../../terminology/time-budget';
 import { byText, sortedByTexts } from './danish-order';
+import { municipalityGenitive } from '../../municipal/kommuner';
 
 /**
  * Roll-up of documented counts (bilag 6, "eksempler på anvendelse af data"): rows of (kommunekode, system, code,
@@ -377,7 +378,8 @@ class Resolver {
   private local(row: RollupRow, system: string, owner: string, use: InUse): Resolution {
     if (owner !== row.kommunekode) {
       return { kind: 'not-counted', reason: 'other-municipality', message: {
-        en: `${system} is municipality ${owner}'s catalog, not ${row.kommunekode}'s`, da: `${system} er kommune ${owner}s katalog, ikke kommune ${row.kommunekode}s`,
+        en: `${system} is ${municipalityGenitive(owner).en} catalog, not ${municipalityGenitive(row.kommunekode).en}`,
+        da: `${system} er ${municipalityGenitive(owner).da} katalog, ikke ${municipalityGenitive(row.kommunekode).da}`,
       } };
     }
     // counted on a date before any of the municipality's maps came into use: the date is why, whatever the code

@@ -13,6 +13,7 @@ import { joined, replacementMessage } from './messages';
 import { readQuery } from './query';
 import { Translator } from './translator';
 import { NO_MAPPING } from '../../terminology/equivalence';
+import { municipalityGenitive } from '../../municipal/kommuner';
 
 /**
  * ConceptMap/$translate, R4 parameters (code/system/version, coding, codeableConcept, source, target,
@@ -146,7 +147,7 @@ export const translateOperation: OperationHandler = {
     if (explicit && maps.length === 0) {
       const owner = anothersMap(explicit, query.kommunekode);
       reasons.push(owner !== undefined ? {
-        en: `ConceptMap ${canonicalOf(explicit)} is municipality ${owner}'s map, not municipality ${query.kommunekode}'s`,
+        en: `ConceptMap ${canonicalOf(explicit)} is ${municipalityGenitive(owner).en} map, not ${municipalityGenitive(query.kommunekode!).en}`,
         da: `ConceptMap ${canonicalOf(explicit)} er en mapning fra kommune ${owner}, ikke fra kommune ${query.kommunekode}`,
       } : scopeMismatch(explicit, query));
     } else if (maps.length === 0) {

@@ -10,7 +10,7 @@ import { href, navigate } from '../router';
 import { ErrorBox, FilePicker, Loading, Notice } from './common';
 import { BarChart } from './compare-chart';
 import { saveBlob } from '../download';
-import { count, danishDate, formatNumber, kommuneNavn } from '../words';
+import { count, danishDate, formatNumber, kommuneNavn, kommunes } from '../words';
 
 /** At most this many municipalities in the chart (and its table of numbers) at once, chosen by the user; the CSV has them all. */
 const MAX_CHART_COLUMNS = 8;
@@ -250,7 +250,7 @@ function RowNotes({ rollup }: { rollup: Rollup }) {
           <ul>
             {rollup.replaced.map((r) => (
               <li key={r.line}>
-                Linje {r.line}: {kommuneNavn(r.kommunekode)}s <code class="code">{r.code}</code> ({formatNumber(r.count)}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
+                Linje {r.line}: {kommunes(r.kommunekode)} <code class="code">{r.code}</code> ({formatNumber(r.count)}) er koblet til den udgåede {r.replaced.display ?? r.replaced.code} og er
                 talt på {r.replacement.display ?? r.replacement.code}.
               </li>
             ))}

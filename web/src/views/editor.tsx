@@ -12,7 +12,7 @@ import { warningsAbout, writeWarnings } from '../save-warnings';
 import { closeSignInAgain, type Session } from '../session';
 import { saveLocalCode } from '../save-local';
 import { useUnsavedChanges } from '../unsaved';
-import { equivalenceLabel, kommuneNavn } from '../words';
+import { equivalenceLabel, kommunes } from '../words';
 import { ErrorBox, Loading, NoMunicipality, Notice } from './common';
 import { TargetLink } from './municipality';
 import { CatalogTag } from './catalog-tag';
@@ -137,7 +137,7 @@ function EditorForm({ data, session, csId, code }: { data: MunicipalityData; ses
   if (editing && (!existingCs || !existingEntry)) {
     return (
       <EditorNotice title={`Redigér ${code}`}>
-        <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId} blandt {session.kommunenavn ?? kommuneNavn(kommunekode)}s kataloger.</Notice>
+        <Notice kind="error">Den lokale kode {code} findes ikke i kataloget {csId} blandt {kommunes(kommunekode)} kataloger.</Notice>
       </EditorNotice>
     );
   }
