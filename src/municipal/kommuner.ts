@@ -24,6 +24,16 @@ export function municipalityName(kode: string): string {
 }
 
 /**
+ * A municipality at the start of a sentence, the kommunekode beside the name: "Aarhus Kommune (751)"; "Municipality
+ * 999" and "Kommune 999" for a kommunekode not in the list.
+ */
+export function municipalityNameWithCode(kode: string): { en: string; da: string } {
+  const name = kommuneByKode(kode)?.officieltNavn;
+  if (name === undefined) return { en: `Municipality ${kode}`, da: `Kommune ${kode}` };
+  return { en: `${name} (${kode})`, da: `${name} (${kode})` };
+}
+
+/**
  * Whose, in a text: "Aarhus Kommunes" and "Aarhus Kommune's" for 751 (every name ends in "kommune", so its Danish
  * genitive is an s); "kommune 999's" and "municipality 999's" for a kommunekode not in the list (Retskrivningsregler
  * §21.4: a number's genitive takes an apostrophe).

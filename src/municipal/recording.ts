@@ -12,7 +12,7 @@ import { resolveGatewaySystem } from './gateway-systems';
 import { localTargets, type LocalTarget } from './local-targets';
 import { GATEWAY_LOCAL_SYSTEMS, isGatewayLocalSystem, localKindOf, localTypePropertyCode, ownerOf, ownerOfCanonical, type LocalKind } from './municipality';
 import { excerpt } from '../errors/excerpt';
-import { municipalityGenitive } from './kommuner';
+import { municipalityGenitive, municipalityNameWithCode } from './kommuner';
 
 /** KL's niveau-3 system of the §119/§140 gateway IGs, and of the home care and nursing gateway. */
 const [PREVENTION_GATEWAY_SYSTEM, CARE_GATEWAY_SYSTEM] = GATEWAY_LOCAL_SYSTEMS as [string, string];
@@ -102,8 +102,9 @@ function localCatalog(registry: TerminologyRegistry, req: RecordingRequest): { c
   }
   const cs = resolveGatewaySystem(registry, req.kommunekode, req.code);
   if (!cs) {
-    throw FhirError.notFound(`Municipality ${req.kommunekode} has no local catalog with code '${excerpt(req.code)}'`, {
-      txIssueType: 'not-found', expression: ['code'], da: `Kommune ${req.kommunekode} har intet lokalt katalog med koden '${excerpt(req.code)}'`,
+    const municipality = municipalityNameWithCode(req.kommunekode);
+    throw FhirError.notFound(`${municipality.en} has no local catalog with code '${excerpt(req.code)}'`, {
+      txIssueType: 'not-found', expression: ['code'], da: `${municipality.da} har intet lokalt katalog med koden '${excerpt(req.code)}'`,
     });
   }
   return { cs, kommunekode: req.kommunekode };

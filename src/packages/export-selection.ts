@@ -9,7 +9,7 @@ import { CATALOGS_PACKAGE, type PublishedLayer } from './published-layer';
 import { withoutServerMeta } from './server-meta';
 import { PackageError } from './package-error';
 import { unresolvedReferences } from './package-references';
-import { municipalityGenitive } from '../municipal/kommuner';
+import { municipalityGenitive, municipalityNameWithCode } from '../municipal/kommuner';
 
 const TYPES = ['CodeSystem', 'ValueSet', 'ConceptMap'] as const;
 
@@ -116,6 +116,9 @@ export function requestedPackage(
   if (kommunekode === undefined) return publishedCatalogsPackage(layer, version);
   if (!isKommunekode(kommunekode)) throw FhirError.invalid('kommunekode must be three digits, e.g. 370', { da: 'kommunekode skal være tre cifre, fx 370' });
   const selection = municipalityPackage(kommunekode, layer, written, version, past());
-  if (selection.resources.length === 0) throw FhirError.notFound(`Municipality ${kommunekode} has no local catalogs or maps`, { da: `Kommune ${kommunekode} har ingen lokale kataloger eller mapninger` });
+  if (selection.resources.length === 0) {
+    const municipality = municipalityNameWithCode(kommunekode);
+    throw FhirError.notFound(`${municipality.en} has no local catalogs or maps`, { da: `${municipality.da} har ingen lokale kataloger eller mapninger` });
+  }
   return selection;
 }

@@ -8,7 +8,7 @@ import { normaliseWhitespace } from '../terminology/text-match';
 import { quoteCode, type ValidationIssue } from './messages';
 import { isJsonObject } from '../fhir/json-object';
 import { NO_MAPPING } from '../terminology/equivalence';
-import { municipalityGenitive } from '../municipal/kommuner';
+import { municipalityGenitive, municipalityNameWithCode } from '../municipal/kommuner';
 
 /** Identifier system of a municipality (the three-digit kommunekode), on local catalogs and organizations. */
 export const KOMMUNEKODE_SYSTEM = 'http://faelles-tx.dk/fhir/NamingSystem/kommunekode';
@@ -232,8 +232,8 @@ export function checkLocalCodes(
         issues.push({
           severity: 'warning', code: 'not-found', expression: at, messageId: 'niveau3-no-local-catalog',
           text: {
-            en: `Municipality ${kode} has no local catalog on this server (a CodeSystem with identifier ${KOMMUNEKODE_SYSTEM}|${kode}), so the niveau-3 code '${code}' was not checked`,
-            da: `Kommune ${kode} har intet lokalt katalog på serveren (et CodeSystem med identifier ${KOMMUNEKODE_SYSTEM}|${kode}), så niveau 3-koden '${code}' er ikke kontrolleret`,
+            en: `${municipalityNameWithCode(kode).en} has no local catalog on this server (a CodeSystem with identifier ${KOMMUNEKODE_SYSTEM}|${kode}), so the niveau-3 code '${code}' was not checked`,
+            da: `${municipalityNameWithCode(kode).da} har intet lokalt katalog på serveren (et CodeSystem med identifier ${KOMMUNEKODE_SYSTEM}|${kode}), så niveau 3-koden '${code}' er ikke kontrolleret`,
           },
         });
         continue;

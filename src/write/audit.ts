@@ -11,6 +11,7 @@ import { nowInstant } from '../store/store-support';
 import type { StoredVersion } from '../store/store';
 import type { TerminologyResource, TerminologyType } from '../terminology/resource-set';
 import { idOwner, idOwnerKommunekoder } from './id-ownership';
+import { municipalityName } from '../municipal/kommuner';
 
 /** What a write request was: one REST interaction, a transaction Bundle, an import ($import-local), or a package loaded or unloaded. */
 export type WriteOperationName = 'create' | 'update' | 'delete' | 'transaction' | 'import-local' | 'load-package' | 'unload-package';
@@ -61,7 +62,7 @@ function agents(principal: Principal): AuditEventAgent[] {
     ...(principal.admin ? { role: [{ text: 'admin' }] } : {}),
   }];
   if (principal.kommunekode) {
-    out.push({ who: { identifier: kommunekodeIdentifier(principal.kommunekode), display: `Kommune ${principal.kommunekode}` }, requestor: false });
+    out.push({ who: { identifier: kommunekodeIdentifier(principal.kommunekode), display: municipalityName(principal.kommunekode) }, requestor: false });
   }
   return out;
 }

@@ -61,7 +61,7 @@ describe('AuditEvent: every write recorded', () => {
     const update = found[1]!;
     expect(update).toMatchObject({ resourceType: 'AuditEvent', action: 'U', outcome: '0' });
     expect(who(update)).toBe('anna@kommune101');
-    expect(update.agent[1]?.who?.identifier?.value).toBe('101');
+    expect(update.agent[1]?.who).toMatchObject({ identifier: { value: '101' }, display: 'Københavns Kommune' });
     expect(update.entity?.[0]).toMatchObject({ what: { reference: `CodeSystem/${CS_ID}/_history/2` }, name: `${CS_URL}|1.1.0` });
     // when: the write's own time, as its version has it
     const v2 = (await request(app).get(`/fhir/CodeSystem/${CS_ID}/_history/2`).expect(200)).body;

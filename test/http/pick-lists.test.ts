@@ -290,6 +290,14 @@ describe('scenario 3: pick local interventions, each recorded with its niveau-2 
     expect(recorded(viaGateway)).toEqual([intervention('f8ac963c-6ec5-4ec5-bd90-a22fea4e2d16', 'Manuel behandling', CARE_GATEWAY, '370-AKUPUNKTUR', 'Akupunktur')]);
   });
 
+  it("$local-codings names a municipality without the code in its catalogs by its name and kommunekode", async () => {
+    const outcome = (await codings({ kommunekode: '101', code: 'ZZ' }, 404, 'da')) as unknown as OperationOutcome;
+    expect(issueTranslated(outcome.issue[0])).toMatchObject({
+      text: "Københavns Kommune (101) har intet lokalt katalog med koden 'ZZ'",
+      translation: "Københavns Kommune (101) has no local catalog with code 'ZZ'",
+    });
+  });
+
   it('$local-codings takes the local coding in a POSTed Parameters too', async () => {
     const res = await inEnglish(app).post('/fhir/CodeSystem/$local-codings').type(JSON_TYPE).send({
       resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: csUrl('370'), code: '370-MINDFULNESS' } }],

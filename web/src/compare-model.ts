@@ -5,7 +5,7 @@
  */
 import type { Coding, Parameters, ParametersParameter } from 'fhir/r4';
 import { NOT_UTF8_CSV } from '../../src/municipal/municipality';
-import { kommuneByKode } from '../../src/municipal/kommuner';
+import { kommuneByKode, municipalityNameWithCode } from '../../src/municipal/kommuner';
 import { param, params, paramValue } from './fhir';
 import { danishDate } from './words';
 
@@ -230,7 +230,7 @@ function columnParts(column: string): { kommunekode: string; rest: string } {
 export function columnName(column: string, short = false): string {
   const { kommunekode, rest } = columnParts(column);
   const k = kommuneByKode(kommunekode);
-  const name = !k ? `Kommune ${kommunekode}` : short ? k.navn : `${k.officieltNavn} (${kommunekode})`;
+  const name = k && short ? k.navn : municipalityNameWithCode(kommunekode).da;
   return rest ? `${name} ${rest}` : name;
 }
 

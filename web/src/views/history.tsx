@@ -4,7 +4,7 @@ import { fhir } from '../fhir';
 import { loadVersionHistory, operationLabel, versionChanges, type VersionHistory } from '../history-model';
 import { useAsync } from '../hooks';
 import { currentSession } from '../session';
-import { formatNumber } from '../words';
+import { formatNumber, kommuneNavn } from '../words';
 import { ErrorBox, Loading } from './common';
 
 const METHOD_DA: Record<string, string> = { create: 'oprettet', update: 'ændret', delete: 'slettet' };
@@ -33,7 +33,7 @@ function Versions({ type, id }: { type: string; id: string }) {
           return (
             <li key={v.versionId}>
               <strong>Gemt version {v.versionId}</strong> {METHOD_DA[v.method] ?? v.method} {when(v.lastUpdated)}
-              {' · '}{v.author ? <>af <code>{v.author}</code>{v.kommunekode && <> (kommune {v.kommunekode})</>}</> : <span class="muted">forfatter ukendt</span>}
+              {' · '}{v.author ? <>af <code>{v.author}</code>{v.kommunekode && <> ({kommuneNavn(v.kommunekode)})</>}</> : <span class="muted">forfatter ukendt</span>}
               {operationLabel(v.operation) && <span class="muted small"> via {operationLabel(v.operation)}</span>}
               {i === versions.length - 1 ? (v.versionId === '1' && <div class="muted small">Første version</div>) : changes.length === 0 ? <div class="muted small">Ingen ændringer i koder, titler eller koblinger</div> : (
                 <ul class="small">{changes.map((c, j) => <li key={j} class={`change-${c.kind === 'ændret' ? 'aendret' : c.kind}`}>{c.text}</li>)}</ul>
