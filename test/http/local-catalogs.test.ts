@@ -306,7 +306,7 @@ describe('authorization of writes', () => {
     const current = (await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200)).body as CodeSystem;
     const changed = { ...current, title: 'overwritten by 147' };
     const res = await inEnglish(app).put(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(changed).expect(403);
-    expect(res.body.issue[0]).toMatchObject({ code: 'forbidden', details: { text: expect.stringMatching(/belongs to municipality 101; the token may write only municipality 147/) } });
+    expect(res.body.issue[0]).toMatchObject({ code: 'forbidden', details: { text: expect.stringMatching(/belongs to municipality 101; the token may write only Frederiksberg Kommune's resources/) } });
     await inEnglish(app).delete(`/fhir/CodeSystem/${CS_ID}`).set('Authorization', `Bearer ${token147}`).expect(403);
     await inEnglish(app).post('/fhir/CodeSystem').set('Authorization', `Bearer ${token147}`).type(JSON_TYPE).send(cs()).expect(403);
     const after = await inEnglish(app).get(`/fhir/CodeSystem/${CS_ID}`).expect(200);
