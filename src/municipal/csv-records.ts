@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Parser } from 'csv-parse';
-import { bilingual, issueText, type Issue } from '../errors/issue';
+import { bilingual, issueText, type Issue, type Language } from '../errors/issue';
 import { tooWideAt } from './csv-width';
 
 /** A CSV file's records, read a slice at a time, and a file's issues on the lines they are about (the import's and $rollup's). */
@@ -14,9 +14,10 @@ export function lineIssue(severity: 'error' | 'warning', en: string, da?: string
   return { severity, code: severity === 'error' ? 'invalid' : 'business-rule', text: bilingual(en, da), ...(line !== undefined ? { line } : {}) };
 }
 
-/** An import issue as the command line prints it, and as `diagnostics`: "line 3: warning: …". */
-export function formatMessage(m: Issue): string {
-  return `${m.line !== undefined ? `line ${m.line}: ` : ''}${m.severity === 'warning' ? 'warning: ' : ''}${issueText(m)}`;
+/** An import issue as the command line prints it, and as `diagnostics`: "line 3: warning: …" ("linje 3: advarsel: …"). */
+export function formatMessage(m: Issue, lang: Language = 'en'): string {
+  const [line, warning] = lang === 'da' ? ['linje', 'advarsel'] : ['line', 'warning'];
+  return `${m.line !== undefined ? `${line} ${m.line}: ` : ''}${m.severity === 'warning' ? `${warning}: ` : ''}${issueText(m, lang)}`;
 }
 
 /**

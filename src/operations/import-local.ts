@@ -92,7 +92,7 @@ function importTargets(kommunekode: string | undefined, name: string, writtenId:
 /** An import refused for its file (or the catalog it builds) as the audit log describes it: the first error, on its line. */
 function importRefusal(messages: readonly Issue[], status = 422): FhirError {
   const first = messages.find((m) => m.severity === 'error')!;
-  return new FhirError(status, first.code, formatMessage(first), { da: typeof first.text === 'object' ? first.text.da : undefined });
+  return new FhirError(status, first.code, formatMessage(first), { da: typeof first.text === 'object' ? formatMessage(first, 'da') : undefined });
 }
 
 /**

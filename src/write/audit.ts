@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { AuditEvent, AuditEventAgent, AuditEventEntity } from 'fhir/r4';
 import type { Principal } from '../auth/verifier';
 import { counted } from '../errors/counted';
-import { FhirError } from '../errors/fhir-error';
+import { danishReason, FhirError } from '../errors/fhir-error';
+import { translation, type Bilingual } from '../errors/issue';
 import { kommunekodeIdentifier, resourceKommunekoder } from '../municipal/municipality';
 import type { AuditOfWrite, AuditRecord } from '../store/audit-log';
 import type { RestoreAudit } from '../store/sqlite-backup';
@@ -104,7 +105,7 @@ function actionOf(operation: WriteOperationName, targets: readonly AuditTarget[]
   return ACTION[operation];
 }
 
-function record(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], outcome: { code: '0' | '4' | '8'; desc?: string },
+function record(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], outcome: { code: '0' | '4' | '8'; desc?: string | Bilingual },
   versions: readonly (StoredVersion | undefined)[] = [], extraOwners: string[] = [], at?: string): AuditRecord {
   // a write's event has the write's own time (meta.lastUpdated, the database's clock on PostgreSQL)
   const recorded = at ?? versions.find((v) => v)?.lastUpdated ?? nowInstant();
@@ -118,7 +119,7 @@ function record(principal: Principal, operation: WriteOperationName, targets: Au
     action: actionOf(operation, targets, versions),
     recorded,
     outcome: outcome.code,
-    ...(outcome.desc ? { outcomeDesc: clean(outcome.desc) } : {}),
+    ...outcomeDescOf(outcome.desc),
     agent: agents(principal),
     source: { observer: { display: 'faelles-tx' } },
     entity: targets.map((t, i) => entity(t, versions[i])),
@@ -155,8 +156,20 @@ export function auditOfWrite(principal: Principal, operation: WriteOperationName
  */
 export function auditOfRefusal(principal: Principal, operation: WriteOperationName, targets: AuditTarget[], error: unknown): AuditRecord {
   const status = error instanceof FhirError ? error.status : 500;
-  const desc = `${status}: ${error instanceof Error ? error.message : String(error)}`;
+  const en = `${status}: ${error instanceof Error ? error.message : String(error)}`;
+  const da = danishReason(error);
+  const desc = da === undefined ? en : { en, da: `${status}: ${da}` };
   return record(principal, operation, targets, { code: status < 500 ? '4' : '8', desc }, [], requesterOf(principal));
+}
+
+/**
+ * The outcome's text: the audit log is read by municipal staff, so a text with a Danish one is recorded in Danish,
+ * the English beside it as FHIR's translation extension (as an OperationOutcome issue carries it).
+ */
+function outcomeDescOf(desc: string | Bilingual | undefined): Pick<AuditEvent, 'outcomeDesc' | '_outcomeDesc'> {
+  if (!desc) return {};
+  if (typeof desc === 'string') return { outcomeDesc: clean(desc) };
+  return { outcomeDesc: clean(desc.da), _outcomeDesc: translation('en', clean(desc.en)) };
 }
 
 /** The requesting municipality sees its own writes' events, also those that wrote nothing of its own (a delete that found nothing). */

@@ -10,6 +10,7 @@ import request from 'supertest';
 import type { App } from '../../src/app';
 import { testApp } from '../support/app';
 import { DATA_USE_DIR } from '../support/data-use';
+import { translated } from '../support/translation';
 import { sampleCatalog, tokenFor } from '../support/local';
 import { clientBody, failure, useRunningServer } from '../support/server';
 
@@ -74,11 +75,15 @@ describe('AuditEvent: every write recorded', () => {
     expect(created.map((e) => e.id)).toEqual([create.id]);
   });
 
-  it('a refused write is recorded with its outcome, visible to the owner and to the municipality that tried', async () => {
+  it('a refused write is recorded with its outcome in Danish, the English beside it, visible to the owner and to the municipality that tried', async () => {
     const refused = events((await search(anna, { agent: 'bo@kommune147' }).expect(200)).body);
     expect(refused).toHaveLength(1);
     expect(refused[0]).toMatchObject({ outcome: '4' });
-    expect(refused[0]!.outcomeDesc).toMatch(/^403: /);
+    expect(translated(refused[0]!.outcomeDesc, refused[0]!._outcomeDesc)).toEqual({
+      text: expect.stringMatching(/^403: .* dit token må kun ændre Frederiksberg Kommunes kataloger\.$/),
+      lang: 'en',
+      translation: expect.stringMatching(/^403: .* the token may write only Frederiksberg Kommune's resources$/),
+    });
     const own = events((await search(bo147, { entity: `CodeSystem/${CS_ID}` }).expect(200)).body);
     expect(own.map((e) => e.outcome)).toEqual(['4']);
   });
@@ -534,14 +539,16 @@ describe('AuditEvent: a refused $import-local', () => {
   });
 
   it.each([
-    ['a code twice', `kode,titel,type,maal\n101-A,A,indsats,${TARGET}\n101-A,B,indsats,${TARGET}\n`, 'dobbelt', /^422: line 3: /],
-    ['a header without maal', `kode,titel,type\n101-A,A,indsats\n`, 'header', /^422: line 1: /],
-    ['an unknown target', `kode,titel,type,maal\n101-A,A,indsats,ukendt-kode\n`, 'ukendt', /^422: line 2: /],
-  ])('a file refused for %s is 422 and recorded with its first error', async (_what, csv, name, desc) => {
+    ['a code twice', `kode,titel,type,maal\n101-A,A,indsats,${TARGET}\n101-A,B,indsats,${TARGET}\n`, 'dobbelt', 3],
+    ['a header without maal', `kode,titel,type\n101-A,A,indsats\n`, 'header', 1],
+    ['an unknown target', `kode,titel,type,maal\n101-A,A,indsats,ukendt-kode\n`, 'ukendt', 2],
+  ])('a file refused for %s is 422 and recorded with its first error, on its line', async (_what, csv, name, line) => {
     await importLocal(of101, csv, [{ name: 'name', valueString: name }]).expect(422);
     const found = await eventsOf(of101, `CodeSystem/kommune-101-${name}`);
     expect(found.map((e) => `${subtype(e)}:${e.outcome}`)).toEqual(['operation:4']);
-    expect(found[0]!.outcomeDesc).toMatch(desc);
+    expect(translated(found[0]!.outcomeDesc, found[0]!._outcomeDesc)).toMatchObject({
+      text: expect.stringMatching(`^422: linje ${line}: `), translation: expect.stringMatching(`^422: line ${line}: `),
+    });
   });
 
   it('a refusal of the write rules is recorded once', async () => {
