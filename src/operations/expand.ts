@@ -1,5 +1,6 @@
 import type { ValueSet, ValueSetExpansionParameter } from 'fhir/r4';
 import { FhirError } from '../errors/fhir-error';
+import { messageLanguageOf } from '../errors/message-language';
 import { isMunicipalPicker } from '../municipal/municipal-value-sets';
 import { composeProperties, localPropertySource, nestByMap } from '../municipal/pick-list-expansion';
 import type { OperationInput, OperationSpec } from '../fhir/parameters';
@@ -127,6 +128,7 @@ function buildRequest(input: OperationInput, ctx: OperationContext, vs: ValueSet
     propertySource: localPropertySource(ctx.registry),
     nest: isMunicipalPicker(vs) ? nestByMap(ctx.registry) : undefined,
     languages: parseLanguagePreference(displayLanguage),
+    messageLanguage: messageLanguageOf(ctx.acceptLanguages),
     echo: echoedParameters(input, displayLanguage),
     maxSize: ctx.limits.maxExpansionSize,
   };

@@ -57,6 +57,17 @@ describe('BCP 47 language tags (urn:ietf:bcp:47)', () => {
     expect(all.expansion?.contains?.find((c) => c.code === 'da')?.display).toBe('Danish');
   });
 
+  it("says why an expansion of the language grammar is not closed in Danish when Danish is asked for, in HL7's English otherwise", async () => {
+    const reason = async (acceptLanguage?: string) => {
+      const asked = request(app).get('/fhir/ValueSet/$expand').query({ url: 'http://hl7.org/fhir/ValueSet/all-languages', count: 2 });
+      const vs = (await (acceptLanguage ? asked.set('Accept-Language', acceptLanguage) : asked).expect(200)).body as ValueSet;
+      return vs.expansion?.extension?.find((e) => e.url === 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed-reason')?.valueString;
+    };
+    expect(await reason('da')).toMatch(/^Kodesystemet 'urn:ietf:bcp:47' har en grammatik og dermed uendeligt mange medlemmer\. Udfoldningen bygger på /);
+    expect(await reason()).toMatch(/^The code System 'urn:ietf:bcp:47' has a grammar and so has infinite members\. This extension is based on /);
+    expect(await reason('en')).toMatch(/^The code System 'urn:ietf:bcp:47' has a grammar/);
+  });
+
   it('takes the subtags the registry reserves for private use as ranges (qaa..qtz, Qaaa..Qabx, QM..QZ, XA..XZ), in their registered case', async () => {
     const displays: [string, string][] = [['qaa', 'Private use'], ['qtz', 'Private use'], ['en-Qaaa', 'English (Private use)'],
       ['da-QM', 'Danish (Private use)'], ['de-XA', 'German (Private use)'], ['de-XZ', 'German (Private use)']];

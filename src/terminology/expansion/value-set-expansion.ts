@@ -5,6 +5,7 @@ import { canonical } from '../canonical';
 import type { ComposeOptions, ExpansionEntry } from '../compose/evaluator';
 import { evaluateValueSet, type IndexedComposeResult } from './cache';
 import type { LanguagePreference } from './display';
+import type { Language } from '../../errors/issue';
 import { buildHierarchy, groupUnderParents, nestAsGiven, type HierarchyNode } from './hierarchy';
 import { TreeLayout } from './tree-layout';
 import { ByteWriter } from '../../fhir/byte-writer';
@@ -52,6 +53,8 @@ export interface ExpansionRequest {
    * expansion is asked for nested; a text filter then keeps each hit with its groups.
    */
   nest?: (entries: readonly ExpansionEntry[], withGroups: boolean) => HierarchyNode[];
+  /** The language of the texts the expansion writes itself (why it is not closed): English unless Danish is asked for. */
+  messageLanguage?: Language;
 }
 
 /** A request with every option at its $expand default, overridden by the given values. */
@@ -140,14 +143,18 @@ function usedParameterList(vs: ValueSet, evaluated: IndexedComposeResult): Value
   return out;
 }
 
-function unclosedExtensions(evaluated: IndexedComposeResult): Extension[] {
+function unclosedExtensions(evaluated: IndexedComposeResult, lang: Language = 'en'): Extension[] {
   const reasons: string[] = [];
   for (const g of evaluated.grammars) {
-    reasons.push(`The code System '${g.system}' has a grammar and so has infinite members. This extension is based on ${g.base}`);
+    reasons.push(lang === 'da'
+      ? `Kodesystemet '${g.system}' har en grammatik og dermed uendeligt mange medlemmer. Udfoldningen bygger på ${g.base}`
+      : `The code System '${g.system}' has a grammar and so has infinite members. This extension is based on ${g.base}`);
   }
   if (evaluated.fragments.length > 0) {
-    const systems = evaluated.providers.filter((p) => p.resource.content === 'fragment').map((p) => p.url);
-    reasons.push(`This extension is based on a fragment of the code system ${systems.join(', ')}`);
+    const systems = evaluated.providers.filter((p) => p.resource.content === 'fragment').map((p) => p.url).join(', ');
+    reasons.push(lang === 'da'
+      ? `Udfoldningen bygger på et fragment af kodesystemet ${systems}`
+      : `This extension is based on a fragment of the code system ${systems}`);
   }
   if (reasons.length === 0) return [];
   return [{ url: UNCLOSED, valueBoolean: true }, { url: UNCLOSED_REASON, valueString: reasons.join('; ') }];
@@ -262,7 +269,7 @@ function prepareExpansion(registry: TerminologyRegistry, vs: ValueSet, request: 
  * parameters (the last element before the codes): the request's echoed ones, then `usedParameters`.
  */
 function expansionOf(request: ExpansionRequest, { evaluated, total, renderer }: PreparedExpansion): ValueSetExpansion {
-  const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated)];
+  const extension = [...renderer.propertyExtensions(), ...unclosedExtensions(evaluated, request.messageLanguage)];
   // element by element in FHIR's order (conditional spreads would build a throw-away object per element)
   const expansion: ValueSetExpansion = {} as ValueSetExpansion;
   if (extension.length > 0) expansion.extension = extension;
