@@ -407,35 +407,35 @@ const STATUS_URL = `${BASE}/CodeSystem/fsiii-status`;
 const legacyOf = new Map(legacy.pairs.map((p) => [p.uuidCode, p.legacyCode]));
 const EV = {
   gw119:
-    'hl7dk/kl-gateway-prevention input/fsh/119CodeSystem.fsh at commit 3aa34f1fca0893c5fcb9807cc0ce945a6866dd23 (2024-06-06) excludes it from the §119 gateway value set "to prevent reporting on concepts that are inactivated in the simplification"; the later explicit list (kl/gateway-prevention, commit 86298d513783) still leaves it out',
+    'hl7dk/kl-gateway-prevention input/fsh/119CodeSystem.fsh i commit 3aa34f1fca0893c5fcb9807cc0ce945a6866dd23 (2024-06-06) udelader begrebet fra §119-gatewayens værdisæt, "to prevent reporting on concepts that are inactivated in the simplification"; den senere eksplicitte liste (kl/gateway-prevention, commit 86298d513783) udelader det stadig',
   fshTherapy:
-    'hl7dk/kl-term input/fsh/KLCommonValuesets.fsh (read at commit 2b27508d3559419a9e10b965c35db8bc20bca876), ValueSet KLConditionCodesTheraphy, marks the include of this grouping "udgående"',
-  gw140: (what = 'it') =>
-    `KL's §140 gateway value set http://fhir.kl.dk/rehab/ValueSet/Conditions140 (kl/gateway-rehab/ValueSet-Conditions140.json, hl7dk/kl-gateway-rehab commit 2007eb608cc6; 17 explicit codes) does not contain ${what}, although the term value set KLConditionCodesTheraphy does`,
+    'hl7dk/kl-term input/fsh/KLCommonValuesets.fsh (læst i commit 2b27508d3559419a9e10b965c35db8bc20bca876), ValueSet KLConditionCodesTheraphy, markerer grupperingens include "udgående"',
+  gw140: (what = 'ikke begrebet') =>
+    `KL's §140-gatewayværdisæt http://fhir.kl.dk/rehab/ValueSet/Conditions140 (kl/gateway-rehab/ValueSet-Conditions140.json, hl7dk/kl-gateway-rehab commit 2007eb608cc6; 17 eksplicitte koder) indeholder ${what}, selv om termværdisættet KLConditionCodesTheraphy gør`,
   fshHomeCare:
-    'hl7dk/kl-term input/fsh/KLCommonValuesets.fsh (read at commit 2b27508d3559419a9e10b965c35db8bc20bca876), ValueSet KLConditionCodesHomeCare, comment "Samfundsliv - J5 - udgående"; KL\'s home-care gateway (FSIIICareConditions) still accepts it',
+    'hl7dk/kl-term input/fsh/KLCommonValuesets.fsh (læst i commit 2b27508d3559419a9e10b965c35db8bc20bca876), ValueSet KLConditionCodesHomeCare, kommentaren "Samfundsliv - J5 - udgående"; KL\'s gateway for hjemmepleje (FSIIICareConditions) tager stadig imod begrebet',
   fshGeneral:
-    'hl7dk/kl-term input/fsh/KLCommonValuesets.fsh (read at commit 2b27508d3559419a9e10b965c35db8bc20bca876), ValueSet KLGeneralInformationFSIII, comment "F generelle oplysninger - udgående"',
+    'hl7dk/kl-term input/fsh/KLCommonValuesets.fsh (læst i commit 2b27508d3559419a9e10b965c35db8bc20bca876), ValueSet KLGeneralInformationFSIII, kommentaren "F generelle oplysninger - udgående"',
 };
 const statusEntries = [];
 const addStatus = (code, status, reason, replacedBy) => {
   if (!fsiii.index.has(code)) throw new Error(`status: unknown code ${code}`);
   if (statusEntries.some((e) => e.code === code)) return;
   const lk = legacyOf.get(code);
-  const text = reason + (lk ? `. Legacy-key twin "${lk}" has the same meaning (see ConceptMap fsiii-legacy-keys).` : '.');
+  const text = reason + (lk ? `. Tvillingen med den gamle nøgle (legacy key) "${lk}" har samme betydning (se ConceptMap fsiii-legacy-keys).` : '.');
   statusEntries.push({ code, status, reason: text, replacedBy });
 };
 
 addStatus(
   TOBAK_RETIRED,
   'retired',
-  `Retired in the 2024 FSIII simplification: ${EV.gw119}; KL's gateway value set KLInterventionCodes119 uses "Nikotin- og tobaksafvænning" ${TOBAK_CURRENT} in its place, and that concept's definition covers the same content (tobacco and nicotine cessation)`,
+  `Udgået ved forenklingen af FSIII i 2024: ${EV.gw119}; KL's gatewayværdisæt KLInterventionCodes119 bruger "Nikotin- og tobaksafvænning" ${TOBAK_CURRENT} i stedet, og det begrebs definition dækker samme indhold (afvænning fra tobak og nikotin)`,
   TOBAK_CURRENT,
 );
 addStatus(
   '525b5dd8-d62b-4efa-bf66-262ac47eca5b',
   'retired',
-  `Retired in the 2024 FSIII simplification: ${EV.gw119} (ValueSet KLConditionCodes119); it is the only child of "Mental sundhed" left out of the gateway value set. No successor is named by KL; the sibling "Trivsel" ba083ca7-fe46-41d0-acd5-85851ac8137f lists the same examples (nedtrykthed, stress, ængstelighed, bekymring), so replacedBy is not asserted`,
+  `Udgået ved forenklingen af FSIII i 2024: ${EV.gw119} (ValueSet KLConditionCodes119); det er det eneste underbegreb til "Mental sundhed", som gatewayværdisættet udelader. KL nævner intet afløserbegreb; søskendebegrebet "Trivsel" ba083ca7-fe46-41d0-acd5-85851ac8137f nævner de samme eksempler (nedtrykthed, stress, ængstelighed, bekymring), så replacedBy er ikke angivet`,
 );
 
 // §140 condition groupings marked "udgående" + all their descendants
@@ -455,13 +455,13 @@ const conditions140 = new Set(
 );
 for (const g of THERAPY_OUTGOING) {
   if (fsiii.index.get(g).parent !== '94db6c71-859d-43e6-9a62-4e7fa7daf767') throw new Error(`${g} not a §140 condition group`);
-  addStatus(g, 'deprecated', `Outgoing §140 condition grouping: ${EV.fshTherapy}; ${EV.gw140('it or any of its children')}`);
+  addStatus(g, 'deprecated', `Udgående gruppering af §140-tilstande: ${EV.fshTherapy}; ${EV.gw140('hverken grupperingen eller nogen af dens underbegreber')}`);
   for (const c of descendants(fsiii.cs, g)) {
     if (conditions140.has(c.code)) throw new Error(`${c.code} is in Conditions140`);
     addStatus(
       c.code,
       'deprecated',
-      `Outgoing §140 condition under the grouping "${fsiiiDisplay(g)}" (${g}), whose include is marked "udgående" in ${EV.fshTherapy.split(', ValueSet')[0]}; ${EV.gw140()}`,
+      `Udgående §140-tilstand under grupperingen "${fsiiiDisplay(g)}" (${g}), hvis include er markeret "udgående" i ${EV.fshTherapy.split(', ValueSet')[0]}; ${EV.gw140()}`,
     );
   }
 }
@@ -481,21 +481,21 @@ for (const g of THERAPY_CONTINUING) {
     addStatus(
       c.code,
       'deprecated',
-      `Superseded §140 condition: ${EV.gw140()}. In the same grouping "${fsiiiDisplay(g)}" (${g}) the gateway accepts only the newer ${kept
+      `Afløst §140-tilstand: ${EV.gw140()}. I samme gruppering, "${fsiiiDisplay(g)}" (${g}), tager gatewayen kun imod de nyere ${kept
         .map((k) => `"${k.display}" ${k.code}`)
-        .join(', ')}. KL names no one-to-one successor, so replacedBy is not asserted`,
+        .join(', ')}. KL nævner intet afløserbegreb én til én, så replacedBy er ikke angivet`,
     );
   }
 }
 // Home care: J5 Samfundsliv
-addStatus('86b53158-6d05-412e-ad55-2e1fa26359b3', 'deprecated', `Outgoing home-care condition area J5 Samfundsliv: ${EV.fshHomeCare}`);
+addStatus('86b53158-6d05-412e-ad55-2e1fa26359b3', 'deprecated', `Udgående tilstandsområde i hjemmeplejen, J5 Samfundsliv: ${EV.fshHomeCare}`);
 for (const c of descendants(fsiii.cs, '86b53158-6d05-412e-ad55-2e1fa26359b3')) {
-  addStatus(c.code, 'deprecated', `Outgoing home-care condition under J5 Samfundsliv (86b53158-6d05-412e-ad55-2e1fa26359b3): ${EV.fshHomeCare}`);
+  addStatus(c.code, 'deprecated', `Udgående tilstand i hjemmeplejen under J5 Samfundsliv (86b53158-6d05-412e-ad55-2e1fa26359b3): ${EV.fshHomeCare}`);
 }
 // F Generelle oplysninger
-addStatus('370e6178-9a5d-45f9-a2c9-f658186059c9', 'deprecated', `Outgoing grouping F Generelle oplysninger: ${EV.fshGeneral}`);
+addStatus('370e6178-9a5d-45f9-a2c9-f658186059c9', 'deprecated', `Udgående gruppering F Generelle oplysninger: ${EV.fshGeneral}`);
 for (const c of descendants(fsiii.cs, '370e6178-9a5d-45f9-a2c9-f658186059c9')) {
-  addStatus(c.code, 'deprecated', `Outgoing general-information code under F Generelle oplysninger (370e6178-9a5d-45f9-a2c9-f658186059c9): ${EV.fshGeneral}`);
+  addStatus(c.code, 'deprecated', `Udgående kode for generelle oplysninger under F Generelle oplysninger (370e6178-9a5d-45f9-a2c9-f658186059c9): ${EV.fshGeneral}`);
 }
 
 writeJson(out('supplements', 'CodeSystem-fsiii-status.json'), {

@@ -41,6 +41,8 @@ describe('a retired code', () => {
     expect(valueOf(param(p, 'display'))).toBe('Tobaksafvænning');
     expect(propertyValues(p, 'status')).toEqual(['retired']);
     expect(propertyValues(p, 'replacedBy')).toEqual([REPLACEMENT]);
+    // the supplement's language is Danish (R4 Resource.language), its evidence too
+    expect(propertyValues(p, 'statusReason')).toEqual([expect.stringMatching(/^Udgået ved forenklingen af FSIII i 2024: /)]);
   });
 
   it('$lookup of its replacement shows no retired status and no replacement', async () => {
