@@ -49,7 +49,7 @@ export function checkPrettyParameter(pretty: unknown): void {
   if (pretty === undefined || pretty === 'true' || pretty === 'false') return;
   if (typeof pretty !== 'string') throw FhirError.invalid("'_pretty' may be given once", { expression: ['_pretty'], da: "'_pretty' må kun angives én gang" });
   const named = excerpt(pretty, 40);
-  throw FhirError.invalid(`_pretty=${named} is not a value of _pretty: true or false`, { expression: ['_pretty'], da: `_pretty=${named} er ikke en værdi af _pretty: true eller false` });
+  throw FhirError.invalid(`_pretty must be true or false, not '${named}'`, { expression: ['_pretty'], da: `_pretty skal være true eller false, ikke '${named}'` });
 }
 
 /** FHIR's `_pretty=true` in a request's query. */

@@ -52,9 +52,9 @@ describe('_pretty', () => {
   it('refuses a value other than true or false, and _pretty given twice, naming it, in Danish on request', async () => {
     for (const path of [`/CodeSystem/$lookup?system=${FSIII}&code=${CODE}`, '/ValueSet/indsatskatalog-119', '/ValueSet?_count=1', '/metadata']) {
       for (const [query, english, danish] of [
-        ['_pretty=yes', '_pretty=yes is not a value of _pretty: true or false', '_pretty=yes er ikke en værdi af _pretty: true eller false'],
-        ['_pretty=TRUE', '_pretty=TRUE is not a value of _pretty: true or false', '_pretty=TRUE er ikke en værdi af _pretty: true eller false'],
-        ['_pretty=', '_pretty= is not a value of _pretty: true or false', '_pretty= er ikke en værdi af _pretty: true eller false'],
+        ['_pretty=yes', "_pretty must be true or false, not 'yes'", "_pretty skal være true eller false, ikke 'yes'"],
+        ['_pretty=TRUE', "_pretty must be true or false, not 'TRUE'", "_pretty skal være true eller false, ikke 'TRUE'"],
+        ['_pretty=', "_pretty must be true or false, not ''", "_pretty skal være true eller false, ikke ''"],
         ['_pretty=true&_pretty=false', "'_pretty' may be given once", "'_pretty' må kun angives én gang"],
         ['_pretty=true&_pretty=true', "'_pretty' may be given once", "'_pretty' må kun angives én gang"],
       ] as const) {
