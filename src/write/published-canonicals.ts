@@ -24,7 +24,7 @@ export function publishedCanonicalIssue(type: TerminologyType, url: string, publ
     code: 'business-rule',
     text: {
       en: `${url} is a canonical of ${en}: it changes only when the catalog is published (terminology/), never through the write API, so no version of it can be written here`,
-      da: `${url} er kanonisk URL for ${da}: den ændres kun når kataloget publiceres (terminology/), aldrig gennem skrive-API'et, så ingen version af den kan skrives her.`,
+      da: `${url} er kanonisk URL for ${da}: den ændres kun, når kataloget publiceres (terminology/), aldrig gennem skrive-API'et, så ingen version af den kan skrives her.`,
     },
     expression: [`${type}.url`],
   };
