@@ -79,12 +79,22 @@ function sortMessages(messages: Issue[]): Issue[] {
   return [...messages].sort((a, b) => (a.severity === b.severity ? (a.line ?? 0) - (b.line ?? 0) : a.severity === 'error' ? -1 : 1));
 }
 
-/** The errors and warnings of the write (or of the server written to) as issues on the lines of the file. */
+/**
+ * The errors and warnings of the write (or of the server written to) as issues on the lines of the file, each once: a
+ * cell the catalog holds twice (a title is the concept's display and its map element's) gives one issue, not one per
+ * place the write found it.
+ */
 function lineIssuesOf(
   issues: { severity: string; text: string | Bilingual; expression?: readonly string[]; localCode?: string }[], built: BuiltCatalog,
 ): Issue[] {
-  return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').map((i) =>
-    lineIssue(i.severity === 'error' ? 'error' : 'warning', issueText(i), typeof i.text === 'object' ? i.text.da : undefined, lineOfIssue(i, built)));
+  const said = new Set<string>();
+  return issues.filter((i) => i.severity === 'error' || i.severity === 'warning').flatMap((i) => {
+    const issue = lineIssue(i.severity === 'error' ? 'error' : 'warning', issueText(i), typeof i.text === 'object' ? i.text.da : undefined, lineOfIssue(i, built));
+    const key = `${issue.severity}\u0000${issue.line ?? ''}\u0000${issueText(issue)}`;
+    if (said.has(key)) return [];
+    said.add(key);
+    return [issue];
+  });
 }
 
 /**

@@ -121,6 +121,17 @@ describe('messages for a caller that asks for Danish', () => {
     });
   });
 
+  it('CSV import: a control character in a title is one issue on its line, though the catalog and its map both hold the title', async () => {
+    const token = await tokenFor({ kommunekode: '108' });
+    const res = await request(app).post('/fhir/CodeSystem/$import-local').set('Content-Type', JSON_TYPE).set('Authorization', `Bearer ${token}`)
+      .set('Accept-Language', 'da').send(csvParameters(`kode;titel;type;maal\n108-A;Gå\u0007tur;indsats;${CODES.fysiskTraening119}\n`)).expect(422);
+    const errors = (res.body as OperationOutcome).issue.filter((i) => i.severity === 'error');
+    expect(errors.map((i) => [i.extension?.find((e) => e.url.endsWith('operationoutcome-issue-line'))?.valueInteger, textOf(i).text])).toEqual([
+      [2, 'Ikke gyldig FHIR R4: værdien indeholder et kontroltegn (kun tabulator, linjeskift og vognretur er tilladt i FHIR-tekst)'],
+    ]);
+    expect((res.body as OperationOutcome).issue.map((i) => i.details?.text)).toContain('Ikke importeret: 1 fejl; intet blev gemt.');
+  });
+
   it('CSV import: wrong encoding and an ambiguous title in Danish, with the line', async () => {
     const token = await tokenFor({ kommunekode: '105' });
     const latin1 = Buffer.from('kode;titel;type;maal\n105-A;Gåtur;indsats;Fysisk træning\n', 'latin1');
